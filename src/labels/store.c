@@ -655,10 +655,30 @@ int cw_labels_find_subject(cw_labels *db, const char *subject, cw_label_cb cb, v
         return cw_error_set(CW_EINVAL, "empty subject");
     if (cw_label_address_key(key, sizeof key, subject))
         snprintf(key, sizeof key, "%.*s", (int)(sizeof key - 1), subject);
+    /* No index leads with label.entity_id, so the entity term scans every label: ask it only
+     * when an entity has this name or reference (two index probes). Without one the term is
+     * false for every label and the subject key index answers alone. */
+    bool entity = false;
     if (sqlite3_prepare_v2(db->db,
-                           LABEL_COLUMNS "WHERE l.subject_key = ?1 OR l.subject_key = ?2 OR "
-                                         "l.entity_id IN (SELECT id FROM entity WHERE "
-                                         "name = ?2 OR ref = ?2) ORDER BY l.id",
+                           "SELECT EXISTS (SELECT 1 FROM entity WHERE name = ?1 OR ref = ?1)", -1,
+                           &st, NULL) != SQLITE_OK)
+        return sql_fail(db, "prepare find entity");
+    sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = sql_fail(db, "find entity");
+        sqlite3_finalize(st);
+        return rc;
+    }
+    entity = sqlite3_column_int(st, 0) != 0;
+    sqlite3_finalize(st);
+    st = NULL;
+    if (sqlite3_prepare_v2(db->db,
+                           entity ? LABEL_COLUMNS
+                               "WHERE l.subject_key = ?1 OR l.subject_key = ?2 OR "
+                               "l.entity_id IN (SELECT id FROM entity WHERE "
+                               "name = ?2 OR ref = ?2) ORDER BY l.id"
+                                  : LABEL_COLUMNS "WHERE l.subject_key = ?1 OR l.subject_key = ?2 "
+                                                  "ORDER BY l.id",
                            -1, &st, NULL) != SQLITE_OK)
         return sql_fail(db, "prepare find");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -682,21 +702,94 @@ static void bind_filter(sqlite3_stmt *st, const cw_label_filter *f)
         sqlite3_bind_text(st, 4, f->program, -1, SQLITE_STATIC);
 }
 
-#define FILTER_WHERE                                                                               \
-    "WHERE (?1 IS NULL OR l.category = ?1) AND "                                                   \
-    "(?2 IS NULL OR instr(lower(s.text), lower(?2)) > 0) AND "                                     \
-    "(?3 IS NULL OR l.asset = ?3) AND "                                                            \
-    "(?4 IS NULL OR instr(';' || l.programs || ';', ';' || ?4 || ';') > 0) "
+/* The filter's terms, in bind_filter's parameter numbers. */
+static const char *const filter_terms[] = {
+    "l.category = ?1",
+    "instr(lower(s.text), lower(?2)) > 0",
+    "l.asset = ?3",
+    "instr(';' || l.programs || ';', ';' || ?4 || ';') > 0",
+};
+
+/* Every distinct category, one label_by_category probe each (a skip-scan by hand: without
+ * ANALYZE statistics SQLite does not skip-scan). "l.category IN (SELECT c FROM cats)" is true
+ * for every label (category is NOT NULL) and lets an asset alone search (category, asset). */
+#define CATEGORIES_CTE                                                                             \
+    "WITH RECURSIVE cats(c) AS (SELECT min(category) FROM label UNION ALL SELECT (SELECT "         \
+    "min(category) FROM label WHERE category > cats.c) FROM cats WHERE cats.c IS NOT NULL) "
+
+typedef struct sql_buf {
+    char s[1024];
+    size_t len;
+    bool overflow;
+} sql_buf;
+
+static void sql_add(sql_buf *b, const char *text)
+{
+    size_t n = strlen(text);
+    if (b->overflow || b->len + n >= sizeof b->s) {
+        b->overflow = true;
+        return;
+    }
+    memcpy(b->s + b->len, text, n + 1);
+    b->len += n;
+}
+
+/* head + WHERE + tail, the WHERE made of the filters actually given (and `also`, a term or
+ * NULL). A "(?1 IS NULL OR l.category = ?1)" term for each possible filter would keep SQLite
+ * from searching label_by_category (category, asset): it plans before the values are bound,
+ * so it scanned all labels for --category sanctioned. Only fixed SQL text is put together;
+ * the values are bound (bind_filter). */
+static int filter_prepare(cw_labels *db, const char *head, const cw_label_filter *f,
+                          const char *also, const char *tail, sqlite3_stmt **st)
+{
+    const char *given[] = {f ? f->category : NULL, f ? f->source : NULL, f ? f->asset : NULL,
+                           f ? f->program : NULL};
+    sql_buf b = {.len = 0};
+    bool skip_scan = given[2] && !given[0];
+    if (skip_scan)
+        sql_add(&b, CATEGORIES_CTE);
+    sql_add(&b, head);
+    const char *sep = "WHERE ";
+    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++) {
+        if (!given[i])
+            continue;
+        sql_add(&b, sep);
+        sql_add(&b, filter_terms[i]);
+        sep = " AND ";
+    }
+    if (skip_scan) {
+        sql_add(&b, sep);
+        sql_add(&b, "l.category IN (SELECT c FROM cats)");
+        sep = " AND ";
+    }
+    if (also) {
+        sql_add(&b, sep);
+        sql_add(&b, also);
+    }
+    sql_add(&b, " ");
+    sql_add(&b, tail);
+    if (b.overflow)
+        return cw_error_set(CW_EINVAL, "label filter query longer than %zu bytes", sizeof b.s);
+    if (sqlite3_prepare_v2(db->db, b.s, -1, st, NULL) != SQLITE_OK)
+        return sql_fail(db, "prepare filter");
+    bind_filter(*st, f);
+    return 0;
+}
+
+/* The rest of the two filtered reads. */
+#define LIST_TAIL "ORDER BY l.category, l.asset, l.subject_key, l.id"
+#define COUNT_HEAD                                                                                 \
+    "SELECT l.asset, count(DISTINCT l.subject_key) FROM label l "                                  \
+    "JOIN source s ON s.id = l.source_id "
+#define COUNT_ALSO "l.subject_kind = 'address'"
+#define COUNT_TAIL "GROUP BY l.asset ORDER BY l.asset"
 
 int cw_labels_foreach(cw_labels *db, const cw_label_filter *filter, cw_label_cb cb, void *payload)
 {
     sqlite3_stmt *st = NULL;
-    int rc;
-    if (sqlite3_prepare_v2(
-            db->db, LABEL_COLUMNS FILTER_WHERE "ORDER BY l.category, l.asset, l.subject_key, l.id",
-            -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(db, "prepare list");
-    bind_filter(st, filter);
+    int rc = filter_prepare(db, LABEL_COLUMNS, filter, NULL, LIST_TAIL, &st);
+    if (rc)
+        return rc;
     rc = run_label_query(db, st, false, cb, payload);
     sqlite3_finalize(st);
     return rc;
@@ -946,15 +1039,9 @@ int cw_labels_count_by_asset(cw_labels *db, const cw_label_filter *filter,
                              int (*cb)(const char *asset, int64_t n, void *payload), void *payload)
 {
     sqlite3_stmt *st = NULL;
-    int r, rc = 0;
-    if (sqlite3_prepare_v2(db->db,
-                           "SELECT l.asset, count(DISTINCT l.subject_key) FROM label l "
-                           "JOIN source s ON s.id = l.source_id " FILTER_WHERE
-                           "AND l.subject_kind = 'address' "
-                           "GROUP BY l.asset ORDER BY l.asset",
-                           -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(db, "prepare count");
-    bind_filter(st, filter);
+    int r, rc = filter_prepare(db, COUNT_HEAD, filter, COUNT_ALSO, COUNT_TAIL, &st);
+    if (rc)
+        return rc;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
         if ((rc = cb(col(st, 0), sqlite3_column_int64(st, 1), payload)) != 0)
             goto out;

@@ -671,6 +671,223 @@ static void test_gen_truth_and_ofac_variant(void)
     cw_labels_close(db);
 }
 
+/* ---- query plans: each filter searches its index ---- */
+
+/* The SQL texts the store's connection ran, caught by a trace hook that an SQLite auto
+ * extension installs on every connection opened while it is registered (the store keeps its
+ * sqlite3 handle to itself). Test-only state: one recorder for the process. */
+typedef struct sql_log {
+    char sql[8][2048];
+    int n;
+} sql_log;
+static sql_log g_sql_log;
+
+static int on_trace(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)type;
+    (void)x;
+    sql_log *log = ctx;
+    const char *sql = sqlite3_sql(p);
+    if (sql && log->n < 8)
+        snprintf(log->sql[log->n++], sizeof log->sql[0], "%s", sql);
+    return 0;
+}
+
+static int trace_init(sqlite3 *db, char **err, const sqlite3_api_routines *api)
+{
+    (void)err;
+    (void)api;
+    sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, on_trace, &g_sql_log);
+    return SQLITE_OK;
+}
+
+/* EXPLAIN QUERY PLAN of the last statement the store ran that reads table label as l (its
+ * detail lines joined by ';'), on a connection of our own to the same file. */
+static void last_label_plan(const char *dbp, char *out, size_t n)
+{
+    out[0] = 0;
+    const char *sql = NULL;
+    for (int i = g_sql_log.n - 1; i >= 0 && !sql; i--)
+        if (strstr(g_sql_log.sql[i], "FROM label l"))
+            sql = g_sql_log.sql[i];
+    if (!sql) {
+        snprintf(out, n, "(no label query ran)");
+        return;
+    }
+    sqlite3 *c = NULL;
+    sqlite3_stmt *st = NULL;
+    char q[2100];
+    snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", sql);
+    if (sqlite3_open_v2(dbp, &c, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(c, q, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(out, n, "(cannot explain: %s)", c ? sqlite3_errmsg(c) : "open");
+    } else {
+        size_t len = 0;
+        while (sqlite3_step(st) == SQLITE_ROW && len < n)
+            len += (size_t)snprintf(out + len, n - len, "%s;", sqlite3_column_text(st, 3));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(c);
+}
+
+/* Labels as the list gives them, for comparing a filtered read with the filter applied here. */
+typedef struct lab {
+    int64_t id;
+    char category[24], asset[8], source[48], programs[48];
+} lab;
+typedef struct lab_list {
+    lab l[32];
+    int n;
+} lab_list;
+
+static int collect_lab(const cw_label *l, void *payload)
+{
+    lab_list *o = payload;
+    if (o->n == 32)
+        return 1;
+    lab *x = &o->l[o->n++];
+    x->id = l->id;
+    snprintf(x->category, sizeof x->category, "%s", l->category);
+    snprintf(x->asset, sizeof x->asset, "%s", l->asset);
+    snprintf(x->source, sizeof x->source, "%s", l->source);
+    snprintf(x->programs, sizeof x->programs, "%s", l->programs);
+    return 0;
+}
+
+/* f's meaning, written here by hand (source: ASCII case-insensitive substring; program: one
+ * of the ';'-separated programmes). */
+static bool lab_matches(const lab *x, const cw_label_filter *f)
+{
+    if (f->category && strcmp(x->category, f->category) != 0)
+        return false;
+    if (f->asset && strcmp(x->asset, f->asset) != 0)
+        return false;
+    if (f->source && !strcasestr(x->source, f->source))
+        return false;
+    if (f->program) {
+        char p[64];
+        snprintf(p, sizeof p, ";%s;", f->program);
+        char all[64];
+        snprintf(all, sizeof all, ";%s;", x->programs);
+        if (!strstr(all, p))
+            return false;
+    }
+    return true;
+}
+
+static void test_filter_plans(void)
+{
+    const char *csv = tmp_path("plans.csv");
+    const char *dbp = tmp_path("plans.db");
+    write_file(csv,
+               "subject,asset,subject_kind,entity,category,confidence,date,source,programs\n"
+               "1BoatSLRHtKNngkdXEeobR76b53LETtpyT,XBT,address,Heist,theft,1,,case 17,\n"
+               "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq,XBT,address,Binance,exchange,0.9,,,\n"
+               "0x098B716B8Aaf21512996dC57EB0615e2383E2f96,ETH,address,Lazarus,sanctioned,1,,"
+               "OFAC list,DPRK3\n"
+               "0x098B716B8Aaf21512996dC57EB0615e2383E2f96,ETH,address,Lazarus,theft,1,,case 17,\n"
+               "0x7F367cC41522cE07553e823bf3be79A889DEbe1B,ETH,address,Tornado,sanctioned,1,,"
+               "ofac list,CYBER2;DPRK3\n"
+               "TXqSbHkUbc1tJZzoQJYqhwc7SRoHFGeBt5,TRX,address,Lazarus,sanctioned,1,,OFAC list,"
+               "DPRK3\n"
+               "18M8bJWMzWHDBMxoLqjHHAffdRy4SrzkfB,XBT,address,Secondeye,sanctioned,1,,OFAC list,"
+               "CYBER2\n"
+               "42,XBT,cluster,Binance,exchange,0.75,,,\n");
+    cw_labels *db;
+    REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
+    cw_label_import_stats st;
+    REQUIRE(cw_labels_import(db, CW_IMPORT_CSV, csv, NULL, &st) == 0);
+    cw_labels_close(db);
+
+    REQUIRE(sqlite3_auto_extension((void (*)(void))trace_init) == SQLITE_OK);
+    REQUIRE(cw_labels_open(&db, dbp, CW_LABELS_READONLY) == 0);
+    lab_list all = {0};
+    CHECK_EQ_INT(cw_labels_foreach(db, NULL, collect_lab, &all), 0);
+    CHECK_EQ_INT(all.n, 8);
+
+    /* Every combination of the four filters (and values that match nothing): the same labels
+     * in the same order as the filter applied by hand; and the plan searches label_by_category
+     * whenever a category or an asset is given, never scanning the labels. */
+    static const char *const cats[] = {NULL, "sanctioned", "theft", "mixer"};
+    static const char *const assets[] = {NULL, "ETH", "XBT", "DOGE"};
+    static const char *const sources[] = {NULL, "ofac", "case"};
+    static const char *const programs[] = {NULL, "DPRK3", "CYBER"};
+    int bad_rows = 0, bad_plans = 0, combos = 0;
+    char plan[1024];
+    for (size_t a = 0; a < 4; a++)
+        for (size_t b = 0; b < 4; b++)
+            for (size_t c = 0; c < 3; c++)
+                for (size_t d = 0; d < 3; d++) {
+                    cw_label_filter f = {cats[a], sources[c], assets[b], programs[d]};
+                    lab_list got = {0};
+                    g_sql_log.n = 0;
+                    CHECK_EQ_INT(cw_labels_foreach(db, &f, collect_lab, &got), 0);
+                    int k = 0;
+                    bool same = true;
+                    for (int i = 0; i < all.n; i++)
+                        if (lab_matches(&all.l[i], &f))
+                            same = same && k < got.n && got.l[k++].id == all.l[i].id;
+                    same = same && k == got.n;
+                    bad_rows += !same;
+                    combos++;
+                    last_label_plan(dbp, plan, sizeof plan);
+                    const char *want = cats[a] && !assets[b] ? "label_by_category (category=?)"
+                                       : assets[b] ? "label_by_category (category=? AND asset=?)"
+                                                   : NULL;
+                    if (want && (!strstr(plan, want) || strstr(plan, "SCAN l"))) {
+                        if (bad_plans++ < 3)
+                            fprintf(stderr, "list %s/%s: plan '%s' lacks '%s'\n",
+                                    cats[a] ? cats[a] : "-", assets[b] ? assets[b] : "-", plan,
+                                    want);
+                    }
+                    /* the per-asset count reads the same way */
+                    char counts[128] = "";
+                    g_sql_log.n = 0;
+                    CHECK_EQ_INT(cw_labels_count_by_asset(db, &f, append_count, counts), 0);
+                    last_label_plan(dbp, plan, sizeof plan);
+                    if (want && (!strstr(plan, want) || strstr(plan, "SCAN l"))) {
+                        if (bad_plans++ < 3)
+                            fprintf(stderr, "count %s/%s: plan '%s' lacks '%s'\n",
+                                    cats[a] ? cats[a] : "-", assets[b] ? assets[b] : "-", plan,
+                                    want);
+                    }
+                }
+    CHECK_EQ_INT(combos, 144);
+    CHECK_EQ_INT(bad_rows, 0);
+    CHECK_EQ_INT(bad_plans, 0);
+    /* a few by hand */
+    cw_label_filter f = {.category = "sanctioned", .program = "DPRK3"};
+    lab_list got = {0};
+    CHECK_EQ_INT(cw_labels_foreach(db, &f, collect_lab, &got), 0);
+    CHECK_EQ_INT(got.n, 3);
+    char counts[128] = "";
+    CHECK_EQ_INT(cw_labels_count_by_asset(db, &f, append_count, counts), 0);
+    CHECK_EQ_STR(counts, "ETH=2 TRX=1 ");
+    cw_label_filter g = {.asset = "ETH"};
+    counts[0] = 0;
+    CHECK_EQ_INT(cw_labels_count_by_asset(db, &g, append_count, counts), 0);
+    CHECK_EQ_STR(counts, "ETH=2 "); /* two addresses, three labels */
+
+    /* show: an address is found through the subject key index; an entity name (no index on
+     * label.entity_id) still finds all of its labels */
+    seen s = {0};
+    g_sql_log.n = 0;
+    CHECK_EQ_INT(
+        cw_labels_find_subject(db, "0x098b716b8aaf21512996dc57eb0615e2383e2f96", collect, &s), 2);
+    last_label_plan(dbp, plan, sizeof plan);
+    if (!strstr(plan, "SEARCH l USING") || strstr(plan, "SCAN l")) {
+        fprintf(stderr, "show ADDRESS: plan '%s'\n", plan);
+        CHECK(0);
+    }
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_find_subject(db, "Lazarus", collect, &s), 3);
+    memset(&s, 0, sizeof s);
+    CHECK_EQ_INT(cw_labels_find_subject(db, "42", collect, &s), 1);
+    CHECK_EQ_INT(cw_labels_find_subject(db, "nobody", collect, &s), 0);
+    cw_labels_close(db);
+    REQUIRE(sqlite3_cancel_auto_extension((void (*)(void))trace_init) == 1);
+}
+
 /* A version-1 store (before import_run.options) is migrated when opened for writing; a
  * read-only open reads it as it is (reads do not use the new column); its labels survive.
  * A version-0 file (an empty or foreign SQLite database) is refused read-only. */
@@ -756,5 +973,6 @@ int main(void)
     RUN(test_gen_truth_and_ofac_variant);
     RUN(test_parse_api);
     RUN(test_migration_v1);
+    RUN(test_filter_plans);
     return cw_test_done();
 }
