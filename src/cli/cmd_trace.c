@@ -342,22 +342,12 @@ static int from_file(from_list *f, const char *path)
         return cw_error_set(CW_EINVAL, "--from-file %s: a NUL byte at offset %zu (not a text file)",
                             path, (size_t)((char *)memchr(t, 0, len) - t));
     int n0 = f->n;
-    size_t line = 0;
-    for (char *p = t; *p;) {
-        char *e = strchr(p, '\n');
-        if (e)
-            *e = 0;
-        line++;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        size_t l = strlen(p);
-        while (l && (p[l - 1] == ' ' || p[l - 1] == '\t' || p[l - 1] == '\r'))
-            p[--l] = 0;
-        if (l && *p != '#' && (rc = from_push(f, p, path, line)))
+    size_t line = 0, n;
+    const char *p = t, *entry;
+    while (cw_cli_list_next(&p, t + len, &line, &entry, &n)) {
+        t[(size_t)(entry - t) + n] = 0; /* the entry ends its line's text; p is past it */
+        if ((rc = from_push(f, entry, path, line)))
             return rc;
-        if (!e)
-            break;
-        p = e + 1;
     }
     if (f->n == n0)
         return cw_error_set(CW_EINVAL, "--from-file %s: no source in it (one a line)", path);

@@ -145,7 +145,7 @@ EOF
 mixed=0
 for t in $(head -6 "$T/rounds.txt"); do
     ins=$("$CW_BIN" tx "$t" --store "$T/s" --json | jq -r '.inputs[].address')
-    a0=$(echo "$ins" | head -1)
+    a0=${ins%%$'\n'*}  # the first line (not `echo | head`: head may close the pipe early, a SIGPIPE under pipefail)
     o0=$(awk -F, -v a="$a0" '$1 == a {print $3}' "$T/w/truth/addresses.csv")
     mem=$("$CW_BIN" cluster show "$a0" --store "$T/s" --limit 100000 --json | jq -r '.members[] | if type == "object" then .address else . end' 2>/dev/null)
     for a in $(comm -12 <(echo "$ins" | sort -u) <(echo "$mem" | sort -u)); do
