@@ -5,7 +5,7 @@ heists.json, coinjoins.csv, tx0s.csv, peel_chains.csv, deposits.csv), so any gen
 writes the same truth can be measured. scripts/eval-btc.sh drives it over several seeds.
 
   eval_btc.py --world DIR --store STORE --bin CHAINWATCH --work DIR [--sample N] [--seed S]
-              [--out FIGURES.json]
+              [--out FIGURES.json] [--trace-only] [--trace-arg ARG]... [--prior-heists]
 
 The store must hold the world's blocks (ingested). This script imports the labels, runs
 `patterns build`, `cluster build`, `trace` forward from each heist's stolen outputs (FIFO, the
@@ -21,7 +21,10 @@ default CoinJoin policy) and `screen` on exchange deposit addresses, then prints
   with certain value only and with probable value counted, and the share of the heist
   attributed to the victim exchange (both ways);
   --trace-only measures only these (on a store already built by a full run), --trace-arg
-  passes options to `trace` (e.g. --trace-arg=--relink --trace-arg=off);
+  passes options to `trace` (e.g. --trace-arg=--relink --trace-arg=off); --prior-heists: the
+  investigator tracing a heist knows the heists before it (by theft height when every heist
+  gives one, else in heists.json order) as theft, their stolen-output addresses labelled
+  `theft` (a repeat thief's investigator), each heist's trace with its own labels;
 * CoinJoin detection per kind (wasabi1, wasabi2, joinmarket, whirlpool, tx0 when the tool has
   that flag; "coinjoin" over all multi-owner kinds): recall from `tx --json` flags of every
   truth transaction, precision = true flagged / all flagged (`patterns build --json` counts);
@@ -45,6 +48,7 @@ import csv
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import time
@@ -163,10 +167,46 @@ def probable_part(out, tx):
     return 0
 
 
-def eval_trace(cli, truth, labels, res, extra=()):
+def prior_heists(truth):
+    """For each heist (by name), the heists an investigator of a repeat thief knows when it is
+    traced: those stolen before it, by `theft_height` when every heist gives one (ties in
+    heists.json order), else those listed before it in heists.json."""
+    hs = list(enumerate(truth["heists"]))
+    if all(h.get("theft_height") is not None for _, h in hs):
+        hs.sort(key=lambda ih: (ih[1]["theft_height"], ih[0]))
+    return {h["name"]: [p for _, p in hs[:k]] for k, (_, h) in enumerate(hs)}
+
+
+def prior_labels(cli, truth, inv, work):
+    """Per heist name, a label db: the investigator's, plus the stolen-output addresses of the
+    heists before it as `theft` (inv itself for a heist with none before it)."""
+    out = {}
+    for name, prior in prior_heists(truth).items():
+        if not prior:
+            out[name] = (inv, 0)
+            continue
+        rows = {}
+        for p in prior:
+            for s in p["stolen_outputs"]:
+                rows.setdefault(s["address"], "theft " + p["name"])
+        tag = "".join(c if c.isalnum() else "_" for c in name)
+        db = os.path.join(work, "investigator-prior-%s.db" % tag)
+        csvp = os.path.join(work, "prior-theft-%s.csv" % tag)
+        with open(csvp, "w") as f:
+            f.write("address,entity,category\n")
+            for a in sorted(rows):
+                f.write("%s,%s,theft\n" % (a, rows[a]))
+        shutil.copyfile(inv, db)
+        cli.run(["labels", "import", "csv", csvp, "--db", db, "--quiet"])
+        out[name] = (db, len(rows))
+    return out
+
+
+def eval_trace(cli, truth, labels, res, extra=(), per_heist_labels=None):
     """Certain and certain+probable counted apart: a deposit output is found "certain" when
     the trace gives it certain value, "with probable" when it gives it any value; an output the
-    trace marks as a dusting campaign's (`dusting`, ended as dust) is no deposit it names."""
+    trace marks as a dusting campaign's (`dusting`, ended as dust) is no deposit it names.
+    per_heist_labels (prior_labels): each heist traced with its own label db."""
     addr = truth["addr"]
     tp = fp = fn = 0
     atp = afp = afn = 0
@@ -179,10 +219,11 @@ def eval_trace(cli, truth, labels, res, extra=()):
     per_heist = []
     for h in truth["heists"]:
         srcs = [s["outpoint"] for s in h["stolen_outputs"]]
+        hl, n_prior = per_heist_labels[h["name"]] if per_heist_labels else (labels, None)
         args = ["trace"]
         for s in srcs:
             args += ["--from", s]
-        args += ["--store", cli.store, "--labels", labels, "--model", "fifo", "--direction", "forward",
+        args += ["--store", cli.store, "--labels", hl, "--model", "fifo", "--direction", "forward",
                  "--graph", "100000000", "--top", "5"] + list(extra)
         d = cli.json(args)
         true_dep = {x["outpoint"]: x for x in h["deposits"]}
@@ -240,7 +281,10 @@ def eval_trace(cli, truth, labels, res, extra=()):
                           "exchange_error_with_probable": errs_all, "victim_share": vshare,
                           "victim_share_with_probable": vshare_all, "relinked": rl.get("outputs"),
                           "ended_value": d.get("ended_value"), "trace_txs": len(d.get("graph", []))})
+        if n_prior is not None:
+            per_heist[-1]["prior_theft_addresses"] = n_prior
     res["trace"] = {
+        "prior_heists": per_heist_labels is not None,
         "deposit_recall": ratio(tp, tp + fn), "deposit_precision": ratio(tp, tp + fp),
         "deposit_recall_all": ratio(atp, atp + afn), "deposit_precision_all": ratio(atp, atp + afp),
         "value_precision": ratio(v_true, v_all), "probable_deposits": ptp + pfp,
@@ -432,6 +476,9 @@ def main():
                     help="only the forward FIFO trace figures (the store's patterns and labels as left by a full run)")
     ap.add_argument("--trace-arg", action="append", default=[],
                     help="an extra argument for `trace` (repeatable, e.g. --trace-arg=--relink --trace-arg=off)")
+    ap.add_argument("--prior-heists", action="store_true",
+                    help="trace each heist knowing the heists stolen before it as theft (their stolen-output "
+                         "addresses in its labels), as the investigator of a repeat thief")
     a = ap.parse_args()
     t0 = time.time()
     rng = random.Random(a.seed)
@@ -445,7 +492,8 @@ def main():
     inv = os.path.join(a.work, "investigator.db")
     scr = os.path.join(a.work, "screening.db")
     if a.trace_only:
-        eval_trace(cli, truth, inv, res, a.trace_arg)
+        eval_trace(cli, truth, inv, res, a.trace_arg,
+                   prior_labels(cli, truth, inv, a.work) if a.prior_heists else None)
         t = res["trace"]
         for k in sorted(t):
             if k != "per_heist":
@@ -472,7 +520,7 @@ def main():
     cb = cli.json(["cluster", "build", "--store", a.store])
     res["patterns_build"] = pb
     res["cluster_build"] = {k: cb.get(k) for k in ("clusters", "largest_cluster", "coinjoin_skipped", "seconds")}
-    eval_trace(cli, truth, inv, res, a.trace_arg)
+    eval_trace(cli, truth, inv, res, a.trace_arg, prior_labels(cli, truth, inv, a.work) if a.prior_heists else None)
     api = API(cli, inv, a.work)
     try:
         txinfo = eval_patterns(cli, api, truth, pb.get("counts", {}), res, rng, a.cj_sample)
@@ -519,6 +567,13 @@ def report(results):
 
     print("worlds: %d (%s)" % (len(results), ", ".join(r.get("name", r["world"]) for r in results)))
     print("forward FIFO trace from the stolen outputs (default CoinJoin policy):")
+    if any((r.get("trace") or {}).get("prior_heists") for r in results):
+        print("  (--prior-heists: each heist traced knowing the heists before it as theft)")
+        for r in results:
+            for ph in (r.get("trace") or {}).get("per_heist", []):
+                print("  %-58s %s" % ("heist %s: certain / with probable, of true (prior theft addresses)" % ph["heist"],
+                                      "%d / %d of %d (%s)" % (ph["found"], ph["found_with_probable"], ph["true_deposits"],
+                                                              ph.get("prior_theft_addresses"))))
     line("deposit recall (certain)", ["trace", "deposit_recall"], bound=0.95)
     line("deposit precision (certain)", ["trace", "deposit_precision"], bound=0.95)
     line("deposit recall (certain + probable)", ["trace", "deposit_recall_all"], bound=0.95)
