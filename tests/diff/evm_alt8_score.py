@@ -92,6 +92,7 @@ for hi, p in enumerate(traces):
         for h in hs:
             via[h].append(e)
     exit_tx = {x["tx"] for x in ex}
+    at = {e["address"] for e in ends}
     conv = defaultdict(list)  # tx -> the trace's conversions in it (swaps it followed)
     for c in j.get("conversions", []):
         conv[c["tx"]].append(c)
@@ -124,6 +125,8 @@ for hi, p in enumerate(traces):
         elif beyond:
             v = "passes-probable" if all(e.get("probable") for e in beyond) else "passes"
         elif es or h in exit_tx or h in conv:
+            v = "stops"
+        elif r["contract"] in at:  # the trace merges ends per address: the path shown is the first's
             v = "stops"
         else:
             v = "not reached"
