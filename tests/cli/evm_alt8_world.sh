@@ -14,13 +14,14 @@
 #    after the ERC-6909 claims found; no honest person (user or market maker) named; the thief's
 #    v4 swaps, CoW trades and UniswapX fills passed to the thief's own output (none to a co-trader,
 #    a filler or another swapper); every Stargate, Chainflip and ERC-7683 deposit of the thief an
-#    end at the bridge;
+#    end at the bridge, and every THORChain and Chainflip deposit an exit naming its Bitcoin
+#    address (Chainflip's `xSwapNative` carries it alone, as bytes);
 #  - screening (every thief address labelled theft): no honest party of the counterpart groups
 #    flagged theft but the market makers that filled the thief's orders.
 # What main (stop 29) gets wrong is printed, not checked (the lead decides): the cash-outs after
 # ERC-6909 claims taken in a later tx are missed (the swap's ETH ends at the PoolManager as "dust
-# beside the account's own funds"); Chainflip exits name no Bitcoin address; the market makers
-# the thief's UniswapX orders paid are flagged theft, certain.
+# beside the account's own funds"); Stargate and ERC-7683 exits name no destination ("no memo");
+# the market makers the thief's UniswapX orders paid are flagged theft, certain.
 . "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:?}
 PY=/usr/bin/python3
@@ -102,8 +103,10 @@ check "the thief's v4 swaps, CoW trades and UniswapX fills pass to its own outpu
     J "s = [j[h + '_shapes'].get(k, {}) for h in ('h1', 'h2') for k in ('v4_swap', 'cow_trade', 'x_fill')]; assert all(set(x) <= {'passes', 'passes-probable'} and x for x in s), s"
 check "every Stargate, Chainflip and ERC-7683 deposit of the thief ends at the bridge" \
     J "s = [j[h + '_shapes'].get(k, {}) for h in ('h1', 'h2') for k in ('stargate_send', 'chainflip_swap', 'intent_open')]; assert all(set(x) == {'stops'} for x in s), s"
+check "every THORChain and Chainflip deposit of the thief an exit with its Bitcoin address" \
+    J "assert all(j[h + '_btc_exits'][0] == j[h + '_btc_exits'][1] > 0 for h in ('h1', 'h2')), j"
 check "screening flags no honest counterpart theft but the market makers that filled the thief's orders" \
     J "s = j['screen0']; assert all(v[1] == 0 for g, v in s.items() if g not in ('filler', 'filler_paid_by_thief', 'intent_filler_repaid')), s"
 echo "what main gets wrong (not checked):"
-grep -E "^h[12]:|v4_claim_mint|BTC bridge exits|\[filler" "$T/sc.txt" | grep -v "^JSON" || true
+grep -E "^h[12]:|v4_claim_mint|\[filler" "$T/sc.txt" | grep -v "^JSON" || true
 finish

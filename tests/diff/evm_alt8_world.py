@@ -113,6 +113,32 @@ SG_EIDS = [30101 + k for k in (1, 9, 10, 83, 84)]  # LayerZero v2 endpoint ids (
 CHAINS_7683 = [10, 8453, 42161, 59144]
 
 
+B32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def bech32_p2wpkh(h20, hrp="bc"):
+    """A bech32 (BIP-173) witness v0 address of a 20-byte program, checksum and all."""
+    def polymod(vals):
+        c = 1
+        for v in vals:
+            b = c >> 25
+            c = (c & 0x1ffffff) << 5 ^ v
+            for i, g in enumerate((0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3)):
+                c ^= g if (b >> i) & 1 else 0
+        return c
+    acc, bits, data = 0, 0, [0]
+    for x in h20:
+        acc, bits = acc << 8 | x, bits + 8
+        while bits >= 5:
+            bits -= 5
+            data.append(acc >> bits & 31)
+    if bits:
+        data.append(acc << (5 - bits) & 31)
+    exp = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    pm = polymod(exp + data + [0] * 6) ^ 1
+    return hrp + "1" + "".join(B32[d] for d in data + [pm >> 5 * (5 - i) & 31 for i in range(6)])
+
+
 def bytes_arg(b):
     return w32(len(b)) + b.hex().ljust(((len(b) + 31) // 32) * 64, "0")
 
@@ -121,6 +147,8 @@ class World(Base):
     def __init__(self, a):
         super().__init__(a)
         self.rng.seed(a.seed * 6151 + 29)
+        if not a.btc_to:  # valid addresses (alt5's default ones have no valid checksum)
+            self.btc = [bech32_p2wpkh(bytes(self.rng.getrandbits(8) for _ in range(20))) for _ in range(8)]
         self.shape_rows, self.rg_links, self.claim_rows, self.counter = [], [], [], []
         self.claims = defaultdict(int)  # (holder, token) -> ERC-6909 claim balance
         self.rg_notes = []  # honest shielded notes: (owner entity address, amount)
@@ -622,7 +650,7 @@ class World(Base):
                 if lps:
                     self.sg_lp_redeem(r.choice(lps))
         elif x < 0.92:
-            btc = "bc1q" + "%038x" % r.getrandbits(152)
+            btc = bech32_p2wpkh(bytes(r.getrandbits(8) for _ in range(20)))
             self.cf_swap(u, max(E18 // 100, min(self.eth[u] // 3, int(r.lognormvariate(-0.8, 1.1) * E18))), btc)
         elif x < 0.945:
             self.cf_egress(r.choice(hu()))
@@ -782,7 +810,7 @@ class World(Base):
             if res:
                 notes.append((res["hash"], res["block"], v - v * 25 // 10000))
             yield r.randint(2, 20)
-        yield r.randint(150, 500)
+        yield r.randint(100, 250)
         for sh, sb, v in notes:
             to = self.thief(H)
             res = self.rg_unshield(to, v, H)
