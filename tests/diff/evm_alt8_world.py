@@ -46,8 +46,8 @@ new shapes, honest and the thief's: `heist,tx_hash,block,shape,from_address,cont
 amount_in,asset_out,amount_out,recipient,dest_chain,dest_address`), railgun_links.csv (the thief's
 shield -> unshield, as mixer_links), claims.csv (ERC-6909 mints and burns), idle.csv (the thieves'
 holdings at the tip), counterparts.csv (`address,group,tx_hash`: the honest parties of the thief's
-shape txs and of the contracts' later payouts: groups v4_same_block, cow_cotrader, cow_batch,
-filler_paid_by_thief, filler, stargate_payee_after, stargate_lp, chainflip_payee_after,
+shape txs and of the contracts' later payouts: groups v4_same_block, cow_cotrader (bought the
+thief's token), cow_same_side (sold it too), cow_batch, x_batch_cotrader, filler_paid_by_thief, filler, stargate_payee_after, stargate_lp, chainflip_payee_after,
 railgun_unshield_after, intent_filler_repaid, intent_payee_here), world.json `market_makers`.
 """
 import argparse, csv, json, os, sys
@@ -93,6 +93,7 @@ S_SETTLECOW = sel("settle(address[],uint256[],(uint256,uint256,address,uint256,u
                   "uint256,uint256,bytes)[],(address,uint256,bytes)[][3])")
 S_VRPULL = sel("transferFromAccounts((address,address,uint256,bytes32)[])")
 S_XEXEC = sel("execute((bytes,bytes))")
+S_XBATCH = sel("executeBatch((bytes,bytes)[])")
 S_P2WIT = sel("permitWitnessTransferFrom(((address,uint256),uint256,uint256),(address,uint256),address,bytes32,"
               "string,bytes)")
 S_OPEN = sel("open((uint32,bytes32,bytes))")
@@ -430,27 +431,48 @@ class World(Base):
         return got
 
     # ---- UniswapX: a filler executes a signed order (token in -> ETH out)
-    def x_fill(self, swapper, t, amt, H="", filler=None):
+    def x_fill(self, swapper, t, amt, H="", filler=None, others=()):
+        """`others`: (swapper, token, amount) of honest orders the filler executes in the same tx
+        (`executeBatch`), each paid from the filler's ETH."""
         r = self.rng
         filler = filler or r.choice(self.mms)
         R = self.reactor
-        out = amt * 10 ** 12 * 996 // 1000 // ETH_USD
-        oh = self.h32()
+        orders = [(swapper, t, amt)] + list(others)
+        r.shuffle(orders)
+        outs = [(s_, t_, a_, a_ * 10 ** 12 * 996 // 1000 // ETH_USD, self.h32()) for s_, t_, a_ in orders]
+        for s_, t_, a_, o_, oh in outs:
+            if s_ not in self.p2_ok:
+                self.send(s_, t_, 0, sel("approve(address,uint256)") + a32(PERMIT2) + w32(MAXU),
+                          lambda tx: tx.log(t_, [topic("Approval(address,address,uint256)"), ta(s_), ta(PERMIT2)],
+                                            "0x" + w32(MAXU)), gas=46000)
+                self.p2_ok.add(s_)
 
         def body(tx):
-            n = tx.call(-1, R, PERMIT2, 0, S_P2WIT + a32(t) + w32(amt))
-            tx.call(n, PERMIT2, t, 0, S_XFERFROM + a32(swapper) + a32(filler) + w32(amt))
-            tx.transfer(t, swapper, filler, amt)
-            tx.call(-1, R, swapper, out)
-            tx.log(R, [T_FILL, oh, ta(filler), ta(swapper)], "0x" + w32(r.getrandbits(64)))
-        if swapper not in self.p2_ok:
-            self.send(swapper, t, 0, sel("approve(address,uint256)") + a32(PERMIT2) + w32(MAXU),
-                      lambda tx: tx.log(t, [topic("Approval(address,address,uint256)"), ta(swapper), ta(PERMIT2)],
-                                        "0x" + w32(MAXU)), gas=46000)
-            self.p2_ok.add(swapper)
-        res = self.send(filler, R, out, S_XEXEC + w32(32) + oh[2:], body, gas=160000)
-        self.shape(H, res, "x_fill", swapper, filler, t, amt, "ETH", out, swapper)
+            for s_, t_, a_, o_, oh in outs:
+                n = tx.call(-1, R, PERMIT2, 0, S_P2WIT + a32(t_) + w32(a_))
+                tx.call(n, PERMIT2, t_, 0, S_XFERFROM + a32(s_) + a32(filler) + w32(a_))
+                tx.transfer(t_, s_, filler, a_)
+            for s_, t_, a_, o_, oh in outs:
+                tx.call(-1, R, s_, o_)
+                tx.log(R, [T_FILL, oh, ta(filler), ta(s_)], "0x" + w32(r.getrandbits(64)))
+        tot = sum(o[3] for o in outs)
+        inp = (S_XEXEC + w32(32) + outs[0][4][2:]) if len(outs) == 1 else \
+            (S_XBATCH + w32(32) + w32(len(outs)) + "".join(o[4][2:] for o in outs))
+        res = self.send(filler, R, tot, inp, body, gas=100000 + 60000 * len(outs))
+        for s_, t_, a_, o_, oh in outs:
+            self.shape(H if s_ == swapper else "", res, "x_fill", s_, filler, t_, a_, "ETH", o_, s_)
         return res
+
+    def x_others(self, k):
+        r, got = self.rng, []
+        for _ in range(3 * k):
+            if len(got) >= k:
+                break
+            u = r.choice(self.users)
+            t = r.choice([self.usdt, self.usdc])
+            if u not in self.accts and self.tok[(t, u)] > 100 * E6 and u not in [g[0] for g in got]:
+                got.append((u, t, self.tok[(t, u)] // r.randint(2, 4)))
+        return got
 
     # ---- ERC-7683 / Across
     def intent_open(self, u, amt, H="", rcpt=None, chain=None):
@@ -633,7 +655,8 @@ class World(Base):
         elif x < 0.81:  # UniswapX: a stablecoin sold to a filler
             t = r.choice([self.usdt, self.usdc])
             if self.tok[(t, u)] > 100 * E6 and u not in self.accts:
-                self.x_fill(u, t, self.tok[(t, u)] // r.randint(2, 4))
+                self.x_fill(u, t, self.tok[(t, u)] // r.randint(2, 4),
+                            others=self.x_others(r.randint(1, 3)) if r.random() < 0.3 else ())
         elif x < 0.83:
             self.intent_open(u, max(E18 // 100, min(self.eth[u] // 3, int(r.lognormvariate(-0.8, 1.1) * E18))))
         elif x < 0.85:
@@ -745,7 +768,8 @@ class World(Base):
             if self.tok[(t, s)] - amt < chunk // 5:
                 amt = self.tok[(t, s)]
             mine = (s, t, amt, WETH, amt * 10 ** 12 * 995 // 1000 // ETH_USD, s)
-            orders = self.cow_honest_orders(r.randint(3, 7), buyers_first=True, buy=t)
+            orders = self.cow_honest_orders(r.randint(2, 5), buyers_first=True, buy=t)
+            orders += [o for o in self.cow_honest_orders(r.randint(1, 3)) if o[0] not in {x[0] for x in orders}]
             pos = r.randrange(len(orders) + 1)
             orders.insert(pos, mine)
             res = self.cow_batch(orders, H, thief_owner=s)
@@ -753,7 +777,8 @@ class World(Base):
                 self.flow(H, res, "cow_trade", s, self.gpv2, t, amt)
                 for o, st, sa, bt, ba, rc in orders:
                     if o != s:
-                        self.cp(o, "cow_cotrader" if st == WETH and bt == t else "cow_batch", res["hash"])
+                        self.cp(o, "cow_cotrader" if st == WETH and bt == t else
+                                "cow_same_side" if st == t and bt == WETH else "cow_batch", res["hash"])
             yield r.randint(2, 20)
         # WETH -> ETH, then on
         w = self.tok[(WETH, s)]
@@ -773,10 +798,13 @@ class World(Base):
             f = r.choice(self.mms)
             if self.eth[f] < amt * 10 ** 12 // ETH_USD + 10 * E18:
                 self.send(self.cex[r.randrange(3)]["hot"], f, 2000 * E18)  # the filler refills from its exchange
-            res = self.x_fill(s, t, amt, H, filler=f)
+            others = [o for o in self.x_others(r.randint(1, 3)) if o[0] != s] if r.random() < 0.5 else []
+            res = self.x_fill(s, t, amt, H, filler=f, others=others)
             if res:
                 self.flow(H, res, "x_fill", s, f, t, amt)
                 self.cp(f, "filler_paid_by_thief", res["hash"])
+                for o in others:
+                    self.cp(o[0], "x_batch_cotrader", res["hash"])
             yield r.randint(2, 15)
         lf = self.thief(H)
         self.send_all(H, s, lf, "hop")
