@@ -7,13 +7,13 @@
 #    PoolManager (Swap logs of the singleton, ERC-6909 claim mints and burns), CoW settlements
 #    with the thief's order among honest ones (Trade logs), UniswapX fills by market makers (Fill),
 #    ERC-7683 opens, Stargate sends and incoming payouts, Chainflip vault swaps to Bitcoin and
-#    egress, shielded-pool shields and unshields;
+#    egress, shielded-pool shields and unshields; the thief's swaps paying another address of its;
 #  - the store holds the generator's ledger (every 12th account);
 #  - traced from each heist's drain txs (labels as xchain_labels.py gives them, --through-mixer,
 #    tests/diff/evm_alt8_score.py): no false cash-out (precision 1) and every cash-out but those
 #    after the ERC-6909 claims found; no honest person (user or market maker) named; the thief's
-#    v4 swaps, CoW trades and UniswapX fills passed to the thief's own output (none to a co-trader,
-#    a filler or another swapper); every Stargate, Chainflip and ERC-7683 deposit of the thief an
+#    v4 swaps, CoW trades and UniswapX fills passed to the thief's own output, its receiver's
+#    when the order names one (none to a co-trader, a filler or another swapper); every Stargate, Chainflip and ERC-7683 deposit of the thief an
 #    end at the bridge, and every THORChain and Chainflip deposit an exit naming its Bitcoin
 #    address (Chainflip's `xSwapNative` carries it alone, as bytes);
 #  - screening (every thief address labelled theft): no honest party of the counterpart groups
@@ -39,17 +39,21 @@ topic = lambda r: r["topics"].split(",")[0]
 logs = list(csv.DictReader(open(w + "/logs.csv")))
 by = Counter((r["address"], topic(r)) for r in logs)
 em = Counter(r["address"] for r in logs)
-sh = Counter((r["shape"], bool(r["heist"])) for r in csv.DictReader(open(w + "/truth/shapes.csv")))
+rows = list(csv.DictReader(open(w + "/truth/shapes.csv")))
+sh = Counter((r["shape"], bool(r["heist"])) for r in rows)
 cl = Counter(r["kind"] for r in csv.DictReader(open(w + "/truth/claims.csv")))
 n = {k + ("/thief" if t else ""): v for (k, t), v in sh.items()}
 n.update(pm_logs=em[wj["pool_manager"]], cow_logs=em[wj["cow_settlement"]], fill_logs=em[wj["uniswapx_reactor"]],
-         claim_mints=cl["mint"], claim_takes=cl["burn_take"])
+         claim_mints=cl["mint"], claim_takes=cl["burn_take"],
+         thief_swaps_paying_another=sum(1 for r in rows if r["heist"] and r["shape"] in ("v4_swap", "cow_trade", "x_fill")
+                                        and r["recipient"] != r["from_address"]))
 print(sorted(n.items()))
 need = ["v4_swap", "v4_swap/thief", "v4_claim_mint/thief", "v4_claim_take/thief", "cow_trade", "cow_trade/thief",
         "x_fill", "x_fill/thief", "intent_open", "intent_open/thief", "intent_fill_here", "intent_refund",
         "stargate_send", "stargate_send/thief", "stargate_receive", "stargate_redeem", "chainflip_swap",
         "chainflip_swap/thief", "chainflip_egress", "railgun_shield", "railgun_shield/thief", "railgun_unshield",
-        "railgun_unshield/thief", "pm_logs", "cow_logs", "fill_logs", "claim_mints", "claim_takes"]
+        "railgun_unshield/thief", "pm_logs", "cow_logs", "fill_logs", "claim_mints", "claim_takes",
+        "thief_swaps_paying_another"]
 assert all(n.get(k, 0) > 0 for k in need), [k for k in need if not n.get(k)]
 PY
 "$CW_BIN" ingest evm --csv "$T/w" --store "$T/s" --chain ethereum --quiet > /dev/null

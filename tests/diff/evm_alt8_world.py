@@ -431,15 +431,18 @@ class World(Base):
         return got
 
     # ---- UniswapX: a filler executes a signed order (token in -> ETH out)
-    def x_fill(self, swapper, t, amt, H="", filler=None, others=()):
+    def x_fill(self, swapper, t, amt, H="", filler=None, others=(), rcpt=None):
         """`others`: (swapper, token, amount) of honest orders the filler executes in the same tx
-        (`executeBatch`), each paid from the filler's ETH."""
+        (`executeBatch`), each paid from the filler's ETH; `rcpt`: the first order's output
+        recipient (the swapper by default: an order's output names any address)."""
         r = self.rng
         filler = filler or r.choice(self.mms)
         R = self.reactor
         orders = [(swapper, t, amt)] + list(others)
         r.shuffle(orders)
         outs = [(s_, t_, a_, a_ * 10 ** 12 * 996 // 1000 // ETH_USD, self.h32()) for s_, t_, a_ in orders]
+        to = {s_: s_ for s_, t_, a_ in orders}
+        to[swapper] = rcpt or swapper
         for s_, t_, a_, o_, oh in outs:
             if s_ not in self.p2_ok:
                 self.send(s_, t_, 0, sel("approve(address,uint256)") + a32(PERMIT2) + w32(MAXU),
@@ -453,14 +456,14 @@ class World(Base):
                 tx.call(n, PERMIT2, t_, 0, S_XFERFROM + a32(s_) + a32(filler) + w32(a_))
                 tx.transfer(t_, s_, filler, a_)
             for s_, t_, a_, o_, oh in outs:
-                tx.call(-1, R, s_, o_)
+                tx.call(-1, R, to[s_], o_)
                 tx.log(R, [T_FILL, oh, ta(filler), ta(s_)], "0x" + w32(r.getrandbits(64)))
         tot = sum(o[3] for o in outs)
         inp = (S_XEXEC + w32(32) + outs[0][4][2:]) if len(outs) == 1 else \
             (S_XBATCH + w32(32) + w32(len(outs)) + "".join(o[4][2:] for o in outs))
         res = self.send(filler, R, tot, inp, body, gas=100000 + 60000 * len(outs))
         for s_, t_, a_, o_, oh in outs:
-            self.shape(H if s_ == swapper else "", res, "x_fill", s_, filler, t_, a_, "ETH", o_, s_)
+            self.shape(H if s_ == swapper else "", res, "x_fill", s_, filler, t_, a_, "ETH", o_, to[s_])
         return res
 
     def x_others(self, k):
@@ -763,11 +766,12 @@ class World(Base):
     def cow_seller(self, H, s, t, chunk):
         """The thief sells its stablecoin in CoW batches with honest orders (buyers of USDT among them)."""
         r = self.rng
+        recv = self.thief(H)  # the orders' receiver, half the time (an order names any receiver)
         while self.tok[(t, s)] > 0:
             amt = min(self.tok[(t, s)], chunk)
             if self.tok[(t, s)] - amt < chunk // 5:
                 amt = self.tok[(t, s)]
-            mine = (s, t, amt, WETH, amt * 10 ** 12 * 995 // 1000 // ETH_USD, s)
+            mine = (s, t, amt, WETH, amt * 10 ** 12 * 995 // 1000 // ETH_USD, recv if r.random() < 0.5 else s)
             orders = self.cow_honest_orders(r.randint(2, 5), buyers_first=True, buy=t)
             orders += [o for o in self.cow_honest_orders(r.randint(1, 3)) if o[0] not in {x[0] for x in orders}]
             pos = r.randrange(len(orders) + 1)
@@ -780,17 +784,29 @@ class World(Base):
                         self.cp(o, "cow_cotrader" if st == WETH and bt == t else
                                 "cow_same_side" if st == t and bt == WETH else "cow_batch", res["hash"])
             yield r.randint(2, 20)
-        # WETH -> ETH, then on
-        w = self.tok[(WETH, s)]
-        res = self.send(s, WETH, 0, sel("withdraw(uint256)") + w32(w), lambda tx: tx.unwrap(-1, s, w), gas=40000)
-        self.flow(H, res, "unwrap", s, WETH, WETH, w)
+        yield from self.gather(H, s, recv, ["cex", "chainflip", "cex"])
+
+    def gather(self, H, s, recv, fates):
+        """The seller's and its receiver's ETH (WETH unwrapped) to a fresh leaf."""
+        r = self.rng
+        if self.eth[recv] < E18 // 50 and (self.tok[(WETH, recv)] > 0 or self.eth[recv] > 0):
+            res = self.send(s, recv, E18 // 20)
+            self.flow(H, res, "hop", s, recv, "ETH", E18 // 20)
+        for a in (s, recv):
+            w = self.tok[(WETH, a)]
+            if w > 0:
+                res = self.send(a, WETH, 0, sel("withdraw(uint256)") + w32(w), lambda tx: tx.unwrap(-1, a, w), gas=40000)
+                self.flow(H, res, "unwrap", a, WETH, WETH, w)
         yield r.randint(2, 10)
         lf = self.thief(H)
-        self.send_all(H, s, lf, "hop")
-        yield from self.leaf8(H, lf, r.choice(["cex", "chainflip", "cex"]))
+        for a in (recv, s):
+            if self.eth[a] > E18 // 20:
+                self.send_all(H, a, lf, "hop")
+        yield from self.leaf8(H, lf, r.choice(fates))
 
     def x_seller(self, H, s, t):
         r = self.rng
+        recv = self.thief(H)  # the orders' output recipient, half the time
         while self.tok[(t, s)] > 0:
             amt = min(self.tok[(t, s)], r.randint(100, 400) * 1000 * E6)
             if self.tok[(t, s)] - amt < 30000 * E6:
@@ -799,31 +815,29 @@ class World(Base):
             if self.eth[f] < amt * 10 ** 12 // ETH_USD + 10 * E18:
                 self.send(self.cex[r.randrange(3)]["hot"], f, 2000 * E18)  # the filler refills from its exchange
             others = [o for o in self.x_others(r.randint(1, 3)) if o[0] != s] if r.random() < 0.5 else []
-            res = self.x_fill(s, t, amt, H, filler=f, others=others)
+            rc = recv if r.random() < 0.5 else s
+            res = self.x_fill(s, t, amt, H, filler=f, others=others, rcpt=rc)
             if res:
                 self.flow(H, res, "x_fill", s, f, t, amt)
                 self.cp(f, "filler_paid_by_thief", res["hash"])
                 for o in others:
                     self.cp(o[0], "x_batch_cotrader", res["hash"])
             yield r.randint(2, 15)
-        lf = self.thief(H)
-        self.send_all(H, s, lf, "hop")
-        yield from self.leaf8(H, lf, r.choice(["cex", "stargate", "v4_take"]))
+        yield from self.gather(H, s, recv, ["cex", "stargate", "v4_take"])
 
     def v4_seller(self, H, s, t):
         r = self.rng
+        recv = self.thief(H)  # the swaps' recipient, half the time
         while self.tok[(t, s)] > 0:
             amt = min(self.tok[(t, s)], r.randint(200, 700) * 1000 * E6)
             if self.tok[(t, s)] - amt < 50000 * E6:
                 amt = self.tok[(t, s)]
-            res = self.v4_swap(s, t, False, amt, H=H)
+            res = self.v4_swap(s, t, False, amt, rcpt=recv if r.random() < 0.5 else s, H=H)
             if res:
                 self.flow(H, res, "v4_swap", s, self.pm, t, amt)
                 self.v4_blocks.append((H, res["block"], res["hash"]))
             yield r.randint(2, 15)
-        lf = self.thief(H)
-        self.send_all(H, s, lf, "hop")
-        yield from self.leaf8(H, lf, r.choice(["cex", "intent", "chainflip"]))
+        yield from self.gather(H, s, recv, ["cex", "intent", "chainflip"])
 
     def rg_thief(self, H, s):
         r = self.rng
