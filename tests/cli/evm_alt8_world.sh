@@ -7,15 +7,16 @@
 #    PoolManager (Swap logs of the singleton, ERC-6909 claim mints and burns), CoW settlements
 #    with the thief's order among honest ones (Trade logs), UniswapX fills by market makers (Fill),
 #    ERC-7683 opens, Stargate sends and incoming payouts, Chainflip vault swaps to Bitcoin and
-#    egress, shielded-pool shields and unshields; the thief's swaps paying another address of its;
+#    egress, shielded-pool shields and unshields; the thief's swaps paying another of its addresses;
 #  - the store holds the generator's ledger (every 12th account);
 #  - traced from each heist's drain txs (labels as xchain_labels.py gives them, --through-mixer,
 #    tests/diff/evm_alt8_score.py): no false cash-out (precision 1) and every cash-out but those
 #    after the ERC-6909 claims found; no honest person (user or market maker) named; the thief's
 #    v4 swaps, CoW trades and UniswapX fills passed to the thief's own output, its receiver's
-#    when the order names one (none to a co-trader, a filler or another swapper); every Stargate, Chainflip and ERC-7683 deposit of the thief an
-#    end at the bridge, and every THORChain and Chainflip deposit an exit naming its Bitcoin
-#    address (Chainflip's `xSwapNative` carries it alone, as bytes);
+#    when the order names one (none to a co-trader, a filler or another swapper); every
+#    Stargate, Chainflip and ERC-7683 deposit of the thief an end at the bridge, and every
+#    THORChain and Chainflip deposit an exit naming its Bitcoin address (Chainflip's
+#    `xSwapNative` carries it alone, as bytes);
 #  - screening (every thief address labelled theft): no honest party of the counterpart groups
 #    flagged theft but the market makers that filled the thief's orders.
 # What main (stop 29) gets wrong is printed, not checked (the lead decides): the cash-outs after
