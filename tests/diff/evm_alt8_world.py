@@ -47,7 +47,8 @@ amount_in,asset_out,amount_out,recipient,dest_chain,dest_address`), railgun_link
 shield -> unshield, as mixer_links), claims.csv (ERC-6909 mints and burns), idle.csv (the thieves'
 holdings at the tip), counterparts.csv (`address,group,tx_hash`: the honest parties of the thief's
 shape txs and of the contracts' later payouts: groups v4_same_block, cow_cotrader (bought the
-thief's token), cow_same_side (sold it too), cow_batch, x_batch_cotrader, filler_paid_by_thief, filler, stargate_payee_after, stargate_lp, chainflip_payee_after,
+thief's token), cow_same_side (sold it too), cow_batch, x_batch_cotrader, filler_paid_by_thief, filler,
+stargate_payee_after, stargate_lp, chainflip_payee_after,
 railgun_unshield_after, intent_filler_repaid, intent_payee_here), world.json `market_makers`.
 """
 import argparse, csv, json, os, sys
