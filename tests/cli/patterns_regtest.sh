@@ -24,6 +24,7 @@ check_eq "peeling-chain-0-tx chain judgement (10 hops in the same block from 42 
 check_eq "every hop of the labelled peel chain peel_strong" "$("$CW_BIN" patterns build --store "$S" --json | jq -c '[.counts.peel_chain, .counts.peel_strong]')" '[10,10]'
 check_eq "peeling-chain-0-tx rule and score" "$("$CW_BIN" patterns show $PEEL --store "$S" --json | jq -c '[.rule, .score, .probable, .evidence.peel_run >= 7]')" '["peel-run",95,true,true]'
 check_eq "simple-coinjoin-tx rule" "$("$CW_BIN" patterns show $CJ --store "$S" --json | jq -r .rule)" "joinmarket-subset-sum"
+check "tx shows the peel chain's judgement" sh -c "\"$CW_BIN\" tx $PEEL --store \"$S\" | grep -q 'chain judgement: peel-chain-judged (score 90/100, probable): peel_strong'"
 check "tx shows the rule" sh -c "\"$CW_BIN\" tx $CJ --store \"$S\" | grep -q 'rule: joinmarket-subset-sum (score 95/100, probable)'"
 set +e
 "$CW_BIN" patterns show nothex --store "$S" 2> "$T/err"; rc=$?
