@@ -34,7 +34,8 @@ default CoinJoin policy) and `screen` on exchange deposit addresses, then prints
   the cluster of one input holds another owner's input, and whether `cluster why` joins them
   through a true CoinJoin;
 * peel chains: precision and recall of the peel_chain flag against peel_chains.csv (all true
-  hops; heist hops alone too); when the world lists honest change runs apart
+  hops; heist hops alone too), and of peel_strong (the chain-level judgement) when the tool
+  has it; when the world lists honest change runs apart
   (change_runs.csv), precision with those runs' txs counted as true too (a peel chain read as a
   shape, not as laundering);
 * screening (default options): share of stolen deposit addresses flagged and of clean ones
@@ -341,6 +342,15 @@ def eval_patterns(cli, api, truth, counts, res, rng, cj_sample):
                    "recall": ratio(hit, len(hops)), "precision": ratio(hit, pf) if pf is not None else None,
                    "heist_recall": ratio(hhit, len(heist_hops)),
                    "heist_precision": ratio(hhit, pf) if pf is not None else None}
+    # the chain-level judgement (peel_strong, stop 29): a peel_chain hop whose chain reads as
+    # laundering-like; scored the same ways when the tool has the flag
+    if "peel_strong" in flagnames:
+        sf = counts.get("peel_strong")
+        shit = sum(1 for r in hops if "peel_strong" in flags_of(r["txid"]))
+        shhit = sum(1 for r in heist_hops if "peel_strong" in flags_of(r["txid"]))
+        res["peel"].update({"strong_flagged": sf, "strong_recall": ratio(shit, len(hops)),
+                            "strong_precision": ratio(shit, sf), "strong_heist_recall": ratio(shhit, len(heist_hops)),
+                            "strong_heist_precision": ratio(shhit, sf)})
     # a world that lists honest wallets' runs of payments from their change apart from its peel
     # chains (change_runs.csv): precision read both ways, those runs counted as chains too
     runs = {r["txid"] for r in truth["change_runs"]} - {r["txid"] for r in hops}
@@ -606,6 +616,11 @@ def report(results):
     line("precision", ["peel", "precision"], bound=0.9)
     line("heist hops recall", ["peel", "heist_recall"])
     line("precision, listed change runs counted as chains", ["peel", "precision_with_change_runs"])
+    if any(r["peel"].get("strong_flagged") is not None for r in results):
+        line("peel_strong recall (chain-level judgement)", ["peel", "strong_recall"])
+        line("peel_strong precision", ["peel", "strong_precision"])
+        line("peel_strong heist hops recall", ["peel", "strong_heist_recall"])
+        line("peel_strong heist precision", ["peel", "strong_heist_precision"])
     print("  %-58s %s" % ("flags / true hops", ", ".join("%s / %s" % (r["peel"]["flagged"], r["peel"]["true_hops"]) for r in results)))
     print("screening (default options):")
     line("stolen deposit addresses flagged", ["screen", "stolen", "flagged_share"], bound=0.95)

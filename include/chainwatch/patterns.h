@@ -33,7 +33,12 @@
 #define CW_PAT_COINJOIN_PROBABLE                                                                   \
     (1u << 10) /* equal outputs and several owners, below the CoinJoin rules' bar: never a         \
                   CoinJoin flag, but clustering leaves its inputs apart */
-#define CW_PAT_N_FLAGS 11
+#define CW_PAT_PEEL_STRONG                                                                         \
+    (1u << 11) /* a peel_chain hop whose chain the chain-level judgement (rule peel-chain-judged,  \
+                  below) reads as laundering-like: 4 of fast, automated, long, large, fresh        \
+                  remainders, peels to standing accounts; peel_chain alone is the shape, which an  \
+                  honest wallet spending its change in a run also has */
+#define CW_PAT_N_FLAGS 12
 #define CW_PAT_FLAG_MASK 0xffffu /* the flag bits of a flags word */
 
 /* Besides the flag bits, a flags word carries the rule that decided the tx's main flag (bits
@@ -102,6 +107,36 @@ enum {
 #define CW_PAT_PEEL_BRANCH_RUN 5
 #define CW_PAT_PEEL_BRANCH_MEDIAN 12
 #define CW_PAT_PEEL_BRANCH_MAX 24
+/* The chain-level judgement (rule peel-chain-judged, flag peel_strong) of a hop flagged
+ * peel-run, peel-run-short or peel-run-branch, over the same window of the run the run rule
+ * walks (at most 14 hops, older ones first). Its parts, each read from the window alone (no
+ * later block changes them):
+ *   fast       the (upper) median blocks between consecutive hops <= CW_PAT_PEEL_FAST_BLOCKS
+ *              (4 hours of 10-minute blocks: a script, not a person paying now and then);
+ *   automated  that median <= CW_PAT_PEEL_AUTO_BLOCKS (20 minutes: hop after hop);
+ *   long       >= CW_PAT_PEEL_LONG_RUN hops;
+ *   large      >= CW_PAT_PEEL_LARGE_SAT entering the window's oldest hop (one large amount);
+ *   fresh      every remainder paid to an address no output paid before;
+ *   deposit    at least half the peels paid to an address paid before (a standing account: an
+ *              exchange deposit address the chain pays again and again).
+ * Score 50 + 8 per part; the hop is peel_strong with CW_PAT_PEEL_STRONG_PARTS parts or more, one
+ * of them fresh or automated (docs/PATTERNS.md, "Chain-level judgement"). */
+#define CW_PAT_PEEL_FAST_BLOCKS 24
+#define CW_PAT_PEEL_AUTO_BLOCKS 2
+#define CW_PAT_PEEL_LONG_RUN 10
+#define CW_PAT_PEEL_LARGE_SAT 100000000
+#define CW_PAT_PEEL_STRONG_PARTS 4
+enum {
+    CW_PAT_PEEL_PART_FAST = 1u << 0,
+    CW_PAT_PEEL_PART_AUTOMATED = 1u << 1,
+    CW_PAT_PEEL_PART_LONG = 1u << 2,
+    CW_PAT_PEEL_PART_LARGE = 1u << 3,
+    CW_PAT_PEEL_PART_FRESH = 1u << 4,
+    CW_PAT_PEEL_PART_DEPOSIT = 1u << 5,
+    CW_PAT_PEEL_N_PARTS = 6
+};
+/* Name of chain-judgement part i ("fast", ...), NULL past the last. */
+const char *cw_patterns_peel_part_name(unsigned i);
 
 /* Name of flag bit i ("coinjoin", "whirlpool", ...), or NULL past the last. */
 const char *cw_patterns_flag_name(unsigned bit);
@@ -130,6 +165,13 @@ typedef struct cw_patterns_detail {
                                  counted only for a run of CW_PAT_PEEL_SHORT_RUN..7 hops */
     bool peel_float;          /* the run is a service's float (not flagged, see above) */
     bool peel_branch;         /* rule peel-run-branch: the run started at a flagged run's peel */
+    /* the chain-level judgement of a peel-run, peel-run-short or peel-run-branch hop (0 when not
+     * judged): its score (50 + 8 per part), parts (CW_PAT_PEEL_PART_*) and window figures */
+    unsigned chain_score, chain_parts;
+    uint32_t chain_hops, chain_gap; /* hops in the window, median blocks between them */
+    uint64_t chain_start_sat;       /* outputs of the window's oldest hop, sat */
+    uint32_t chain_fresh, chain_peels, chain_peels_paid; /* remainders to fresh addresses;
+                                                            peels; peels to addresses paid before */
     uint32_t peel_end;        /* rule peel-run-end: txs from the run's last hop to this one */
     bool payer_batch; /* equal outputs among many other payments, no Wasabi 2 ladder, fewer than
                          2 changes matched: one payer's batch, not a probable CoinJoin */

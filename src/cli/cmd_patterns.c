@@ -99,6 +99,29 @@ static int do_show(const cw_store_opts *o)
                        "sub-sets\n",
                        d.equal_outputs, (unsigned long long)d.equal_value, d.inputs,
                        d.input_addresses, d.other_outputs, d.changes_matched);
+            if (d.chain_score) {
+                char parts[64] = "";
+                size_t used = 0;
+                for (unsigned i = 0; i < CW_PAT_PEEL_N_PARTS; i++)
+                    if (d.chain_parts & (1u << i)) {
+                        int w = snprintf(parts + used, sizeof parts - used, "%s%s",
+                                         used ? ", " : "", cw_patterns_peel_part_name(i));
+                        if (w > 0 && (size_t)w < sizeof parts - used)
+                            used += (size_t)w;
+                    }
+                printf("  chain judgement (rule peel-chain-judged): score %u/100, %s (%u of %u "
+                       "parts needed, one of them fresh or automated): parts %s; window of %u "
+                       "hops, median %u blocks apart, "
+                       "%.8f BTC entering its oldest hop, %u of %u remainders to fresh "
+                       "addresses, %u of %u peels to addresses paid before\n",
+                       d.chain_score,
+                       (f & CW_PAT_PEEL_STRONG) ? "peel_strong: a probable laundering-like chain"
+                                                : "shape only: an honest wallet spending its "
+                                                  "change in a run looks the same",
+                       CW_PAT_PEEL_STRONG_PARTS, CW_PAT_PEEL_N_PARTS, used ? parts : "none",
+                       d.chain_hops, d.chain_gap, (double)d.chain_start_sat / 1e8, d.chain_fresh,
+                       d.chain_hops, d.chain_peels_paid, d.chain_peels);
+            }
             if (d.kind_reason)
                 printf("  kind: %s\n", d.kind_reason);
         } else {
@@ -159,6 +182,9 @@ const cw_command cw_cmd_patterns = {
     "show   prints the flags of one tx, the rule that set them, its score (0-100: below 100\n"
     "       the result is a judgement, shown as probable) and the evidence it used.\n\n"
     "Flags: coinjoin whirlpool wasabi1 wasabi2 joinmarket peel_chain fan_out fan_in coinbase\n"
-    "tx0 coinjoin_probable (rules in docs/PATTERNS.md; a tx0 is one owner's Whirlpool\n"
-    "premix split, not a CoinJoin). Exit codes: 0 ok, 1 failure, 2 usage, 3 not found.\n",
+    "tx0 coinjoin_probable peel_strong (rules in docs/PATTERNS.md; a tx0 is one owner's\n"
+    "Whirlpool premix split, not a CoinJoin; peel_chain is the shape, peel_strong a peel_chain\n"
+    "hop whose chain the chain-level judgement reads as laundering-like: 4 of fast, automated,\n"
+    "long, large, fresh remainders, peels to standing accounts, one of them fresh or\n"
+    "automated). Exit codes: 0 ok, 1 failure, 2 usage, 3 not found.\n",
     run};

@@ -168,6 +168,19 @@ static int run(int argc, char **argv)
                 json_string_value(json_object_get(json_object_get(pat, "evidence"), "kind_reason"));
             if (kr)
                 printf("\n  kind: %s", kr);
+            json_t *cj = json_object_get(json_object_get(pat, "evidence"), "chain_judgement");
+            if (cj) {
+                size_t pk;
+                json_t *part;
+                printf("\n  chain judgement: %s (score %lld/100, probable): %s; parts:",
+                       json_string_value(json_object_get(cj, "rule")),
+                       (long long)json_integer_value(json_object_get(cj, "score")),
+                       json_is_true(json_object_get(cj, "strong"))
+                           ? "peel_strong, a laundering-like chain"
+                           : "the shape only (an honest wallet's change run looks the same)");
+                json_array_foreach(json_object_get(cj, "parts"), pk, part)
+                    printf(" %s", json_string_value(part));
+            }
         }
         printf("\n  inputs:\n");
         size_t i;

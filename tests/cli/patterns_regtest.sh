@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # patterns: build and show on BlockSci's labelled regtest chain; the labelled CoinJoin and peel
-# chain hop are flagged; bad input gives a clear error and the documented exit code.
+# chain hop are flagged (the peel chain peel_strong too: stop 29's chain-level judgement); bad
+# input gives a clear error and the documented exit code.
 source "$(dirname "$0")/../lib/cli.sh"
 need_shared btc-regtest-labeled-chain/blk00000.dat
 S=$T/s
@@ -16,9 +17,14 @@ check_eq "build covers 356 txs" "$("$CW_BIN" patterns build --store "$S" --json 
 check_eq "one CoinJoin in the chain" "$("$CW_BIN" patterns build --store "$S" --json | jq -r .counts.coinjoin)" 1
 check_eq "second build: nothing new" "$("$CW_BIN" patterns build --store "$S" --json | jq -r .txs_before)" 356
 check_eq "simple-coinjoin-tx flags" "$("$CW_BIN" patterns show $CJ --store "$S" --json | jq -c .flags)" '["coinjoin","joinmarket"]'
-check_eq "peeling-chain-0-tx flags" "$("$CW_BIN" patterns show $PEEL --store "$S" | head -1)" "$PEEL  peel_chain"
+check_eq "peeling-chain-0-tx flags" "$("$CW_BIN" patterns show $PEEL --store "$S" | head -1)" "$PEEL  peel_chain,peel_strong"
+check_eq "peeling-chain-0-tx chain judgement (10 hops in the same block from 42 BTC)" \
+    "$("$CW_BIN" patterns show $PEEL --store "$S" --json | jq -c '.evidence.chain_judgement | [.rule, .score, .strong, .parts]')" \
+    '["peel-chain-judged",90,true,["fast","automated","long","large","fresh"]]'
+check_eq "every hop of the labelled peel chain peel_strong" "$("$CW_BIN" patterns build --store "$S" --json | jq -c '[.counts.peel_chain, .counts.peel_strong]')" '[10,10]'
 check_eq "peeling-chain-0-tx rule and score" "$("$CW_BIN" patterns show $PEEL --store "$S" --json | jq -c '[.rule, .score, .probable, .evidence.peel_run >= 7]')" '["peel-run",95,true,true]'
 check_eq "simple-coinjoin-tx rule" "$("$CW_BIN" patterns show $CJ --store "$S" --json | jq -r .rule)" "joinmarket-subset-sum"
+check "tx shows the peel chain's judgement" sh -c "\"$CW_BIN\" tx $PEEL --store \"$S\" | grep -q 'chain judgement: peel-chain-judged (score 90/100, probable): peel_strong'"
 check "tx shows the rule" sh -c "\"$CW_BIN\" tx $CJ --store \"$S\" | grep -q 'rule: joinmarket-subset-sum (score 95/100, probable)'"
 set +e
 "$CW_BIN" patterns show nothex --store "$S" 2> "$T/err"; rc=$?

@@ -46,12 +46,21 @@
  * hop's largest output must read as the payer's remainder: not a round amount beside a non-round
  * output, not more than either of 2 inputs hold (peel flags of 14 differ); 16: rule
  * equal-split: outputs within 0.01 % of the class value are one split's parts, no probable
- * CoinJoin on fewer input addresses than parts (flags of 15 differ) */
-#define PAT_FORMAT 16
+ * CoinJoin on fewer input addresses than parts (flags of 15 differ); 17: flag peel_strong, the
+ * chain-level judgement of a peel-chain hop (flags of 16 lack it) */
+#define PAT_FORMAT 17
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
-    "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",       "peel_chain",
-    "fan_out",  "fan_in",    "coinbase", "tx0",     "coinjoin_probable"};
+    "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",        "peel_chain",
+    "fan_out",  "fan_in",    "coinbase", "tx0",     "coinjoin_probable", "peel_strong"};
+
+static const char *const peel_part_names[CW_PAT_PEEL_N_PARTS] = {"fast",  "automated", "long",
+                                                                 "large", "fresh",     "deposit"};
+
+const char *cw_patterns_peel_part_name(unsigned i)
+{
+    return i < CW_PAT_PEEL_N_PARTS ? peel_part_names[i] : NULL;
+}
 
 uint64_t cw_patterns_format(void)
 {
@@ -1173,6 +1182,35 @@ static unsigned run_side(const cw_chainstore *cs, scratch *s, uint64_t tx, bool 
 #undef SET_SIDE
 }
 
+/* The hops of the run through the hop tx (large: its remainder's vout), at most cap
+ * (<= WALK_MAX): run[0] = tx, then the hops above it, newest first (*n_up of them), then the
+ * hops below it, oldest first; lg[i] the remainder's vout of run[i]. Returns their count. */
+#define WALK_MAX (2 * CW_PAT_PEEL_MIN_RUN + 8)
+static unsigned walk_window(const cw_chainstore *cs, scratch *s, uint64_t tx, uint32_t large,
+                            unsigned cap, uint64_t *run, uint32_t *lg, unsigned *n_up)
+{
+    unsigned n = 0;
+    run[n] = tx;
+    lg[n++] = large;
+    for (uint64_t t = tx; n < cap;) {
+        t = peel_parent(cs, s, t);
+        uint32_t pl;
+        if (t == CW_NONE64 || !hop_shape(cs, s, t, &pl))
+            break;
+        run[n] = t;
+        lg[n++] = pl;
+    }
+    *n_up = n - 1;
+    for (uint64_t t = tx; n < cap;) {
+        t = peel_child(cs, s, t, large);
+        if (t == CW_NONE64 || !hop_shape(cs, s, t, &large))
+            break;
+        run[n] = t;
+        lg[n++] = large;
+    }
+    return n;
+}
+
 /* Walks the run through tx: at most cap hops, older ones first; *frac_sum gets the sum of
  * their peel fractions (millionths). */
 static unsigned peel_walk(const cw_chainstore *cs, scratch *s, uint64_t tx, unsigned cap,
@@ -1191,28 +1229,9 @@ static unsigned peel_walk(const cw_chainstore *cs, scratch *s, uint64_t tx, unsi
             return 1 + up + down;
     }
     /* the run through tx: up to cap hops, older ones first */
-    uint64_t run[2 * CW_PAT_PEEL_MIN_RUN + 8];
-    uint32_t lg[2 * CW_PAT_PEEL_MIN_RUN + 8];
-    if (cap > sizeof run / sizeof run[0])
-        cap = sizeof run / sizeof run[0];
-    unsigned n = 0;
-    run[n] = tx;
-    lg[n++] = large;
-    for (uint64_t t = tx; n < cap;) {
-        t = peel_parent(cs, s, t);
-        uint32_t pl;
-        if (t == CW_NONE64 || !hop_shape(cs, s, t, &pl))
-            break;
-        run[n] = t;
-        lg[n++] = pl;
-    }
-    for (uint64_t t = tx; n < cap;) {
-        t = peel_child(cs, s, t, large);
-        if (t == CW_NONE64 || !hop_shape(cs, s, t, &large))
-            break;
-        run[n] = t;
-        lg[n++] = large;
-    }
+    uint64_t run[WALK_MAX];
+    uint32_t lg[WALK_MAX];
+    unsigned up, n = walk_window(cs, s, tx, large, cap < WALK_MAX ? cap : WALK_MAX, run, lg, &up);
     if (n >= CW_PAT_PEEL_MIN_RUN) /* the fractions matter only for a run long enough */
         for (unsigned i = 0; i < n; i++)
             *frac_sum += peel_frac(cs, run[i], lg[i]);
@@ -1344,6 +1363,73 @@ static bool service_float(const cw_chainstore *cs, scratch *s, uint64_t from, ui
             return true;
     }
     return false;
+}
+
+/* The chain-level judgement of the hop tx (docs/PATTERNS.md, "Chain-level judgement"): the
+ * window peel_walk walks (up to 13 hops above tx, then below, RUN_CAP in all, older first), its
+ * parts (CW_PAT_PEEL_PART_*); the score is 50 + 8 per part. Fills the chain_* members of d when
+ * d is not NULL. Reads each hop's outputs and its remainder's and peels' earlier payments. */
+static unsigned chain_judge(const cw_chainstore *cs, scratch *s, uint64_t tx, cw_patterns_detail *d)
+{
+    uint32_t large, wlg[RUN_CAP], lg[RUN_CAP];
+    uint64_t win[RUN_CAP], run[RUN_CAP];
+    if (!hop_shape(cs, s, tx, &large))
+        return 0;
+    unsigned nu, n = walk_window(cs, s, tx, large, RUN_CAP, win, wlg, &nu);
+    run[0] = tx; /* n >= 1: tx itself */
+    lg[0] = large;
+    for (unsigned i = 0; i < n; i++) { /* oldest first: the hops above tx reversed, tx, below */
+        unsigned k = i < nu ? nu - i : i == nu ? 0 : i;
+        run[i] = win[k];
+        lg[i] = wlg[k];
+    }
+    uint32_t gap[RUN_CAP], hp = tx_height(cs, run[0]);
+    unsigned fresh = 0, peels = 0, paid = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (i + 1 < n) {
+            uint32_t hc = tx_height(cs, run[i + 1]);
+            gap[i] = hc >= hp ? hc - hp : 0;
+            hp = hc;
+        }
+        uint64_t i0, i1, o0, o1;
+        cw_chainstore_tx_range(cs, run[i], &i0, &i1, &o0, &o1);
+        for (uint64_t o = o0; o < o1; o++) {
+            unsigned before =
+                cw_chainstore_out(cs, o)->addr == CW_NONE32 ? 0 : paid_before(cs, o, 1);
+            if (o == o0 + lg[i])
+                fresh += before == 0;
+            else {
+                peels++;
+                paid += before != 0;
+            }
+        }
+    }
+    uint64_t i0, i1, o0, o1, start = 0;
+    cw_chainstore_tx_range(cs, run[0], &i0, &i1, &o0, &o1);
+    for (uint64_t o = o0; o < o1; o++)
+        start += cw_out_value(cw_chainstore_out(cs, o));
+    uint32_t med = 0;
+    if (n >= 2) {
+        qsort(gap, n - 1, sizeof gap[0], cmp_u32);
+        med = gap[(n - 1) / 2];
+    }
+    unsigned parts = (n >= 2 && med <= CW_PAT_PEEL_FAST_BLOCKS ? CW_PAT_PEEL_PART_FAST : 0u) |
+                     (n >= 2 && med <= CW_PAT_PEEL_AUTO_BLOCKS ? CW_PAT_PEEL_PART_AUTOMATED : 0u) |
+                     (n >= CW_PAT_PEEL_LONG_RUN ? CW_PAT_PEEL_PART_LONG : 0u) |
+                     (start >= CW_PAT_PEEL_LARGE_SAT ? CW_PAT_PEEL_PART_LARGE : 0u) |
+                     (fresh == n ? CW_PAT_PEEL_PART_FRESH : 0u) |
+                     (peels > 0 && 2 * paid >= peels ? CW_PAT_PEEL_PART_DEPOSIT : 0u);
+    if (d) {
+        d->chain_parts = parts;
+        d->chain_score = 50 + 8 * (unsigned)__builtin_popcount(parts);
+        d->chain_hops = n;
+        d->chain_gap = med;
+        d->chain_start_sat = start;
+        d->chain_fresh = fresh;
+        d->chain_peels = peels;
+        d->chain_peels_paid = paid;
+    }
+    return parts;
 }
 
 /* ------------------------------------------------------------------ the decision */
@@ -1567,8 +1653,13 @@ __attribute__((noinline)) static uint32_t shape_flags(const cw_chainstore *cs, s
         d->peel_run = r;
     if (r >= CW_PAT_PEEL_SHORT_RUN)
         rule = peel_run_rule(cs, s, tx, r, fs, &score, d);
-    if (rule)
+    if (rule) {
+        unsigned parts = chain_judge(cs, s, tx, d);
+        if ((parts & (CW_PAT_PEEL_PART_FRESH | CW_PAT_PEEL_PART_AUTOMATED)) &&
+            __builtin_popcount(parts) >= CW_PAT_PEEL_STRONG_PARTS)
+            f |= CW_PAT_PEEL_STRONG;
         return with_rule(f | CW_PAT_PEEL, rule, score);
+    }
     if (!(s && s->defer_end)) {
         unsigned k = peel_end(cs, s, tx, CW_PAT_PEEL_END_HOPS);
         if (d)
@@ -1936,6 +2027,21 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
         json_object_set_new(json_object_get(obj, "evidence"), "peel_end", json_integer(d.peel_end));
     if (d.peel_branch)
         json_object_set_new(json_object_get(obj, "evidence"), "peel_branch", json_true());
+    if (d.chain_score) {
+        json_t *parts = json_array();
+        for (unsigned i = 0; i < CW_PAT_PEEL_N_PARTS; i++)
+            if (d.chain_parts & (1u << i))
+                json_array_append_new(parts, json_string(peel_part_names[i]));
+        json_object_set_new(json_object_get(obj, "evidence"), "chain_judgement",
+                            json_pack("{s:s, s:I, s:b, s:o, s:I, s:I, s:I, s:I, s:I, s:I}", "rule",
+                                      "peel-chain-judged", "score", (json_int_t)d.chain_score,
+                                      "strong", (d.flags & CW_PAT_PEEL_STRONG) != 0, "parts", parts,
+                                      "hops", (json_int_t)d.chain_hops, "median_gap_blocks",
+                                      (json_int_t)d.chain_gap, "start_sat",
+                                      (json_int_t)d.chain_start_sat, "fresh_remainders",
+                                      (json_int_t)d.chain_fresh, "peels", (json_int_t)d.chain_peels,
+                                      "peels_to_paid_addresses", (json_int_t)d.chain_peels_paid));
+    }
     if (d.payer_batch)
         json_object_set_new(json_object_get(obj, "evidence"), "payer_batch", json_true());
     if (d.equal_split) {

@@ -40,8 +40,13 @@
  * (d9416603... before, stop 24, peel9): a hop's largest output must read as the payer's
  * remainder; one row changes, ef17918e... (2 inputs of 15,112,720 and 14,432,187 sat paying
  * 15,703,153 and 13,837,327: its largest output needed both coins, a payment) loses its
- * peel-run-end flag (not a hop of the world's truth). */
+ * peel-run-end flag (not a hop of the world's truth). A sixth (stop 29, peelprec): flag
+ * peel_strong (bit 11, the chain-level judgement) on the peel_chain hops whose chain reads as
+ * laundering-like; every other bit, rule and score is unchanged: the rows with bit 11 cleared
+ * still hash to the fifth digest (PINNED_NO_STRONG, checked below). */
 static const char *const PINNED =
+    "86a8adfd0405bc3080b96cead82356f512165e5755d840303d650ecc52691b4f";
+static const char *const PINNED_NO_STRONG =
     "7a1d3ccb5495bb236e0abcf67629fa6393f8a9063373550f1250031eb7d9f43b";
 
 static char world[4096], store[4096];
@@ -137,6 +142,20 @@ static void test_digest(void)
         snprintf(hex + 2 * i, 3, "%02x", d[i]);
     printf("flags digest %s (pinned %s)\n", hex, PINNED);
     CHECK_EQ_STR(hex, PINNED);
+    uint64_t n_strong = 0, n_alone = 0; /* rows peel_strong; of them not peel_chain */
+    for (uint64_t t = 0; t < n_full; t++) {
+        n_strong += (full[t] & CW_PAT_PEEL_STRONG) != 0;
+        n_alone += (full[t] & CW_PAT_PEEL_STRONG) && !(full[t] & CW_PAT_PEEL);
+        inc[t] = full[t] & ~CW_PAT_PEEL_STRONG;
+    }
+    CHECK_EQ_INT(n_alone, 0);
+    cw_sha256(d, inc, n_full * sizeof *inc);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    printf("flags digest without peel_strong %s, %llu rows peel_strong\n", hex,
+           (unsigned long long)n_strong);
+    CHECK_EQ_STR(hex, PINNED_NO_STRONG);
+    CHECK(n_strong > 0);
 
     /* the same flags without the build's memo */
     cw_chainstore *cs = NULL;
