@@ -578,8 +578,8 @@ static int trace_evm(const cw_command *cmd, int argc, char **argv, cw_cli_from_l
     if (o->follow_candidates && !o->through_mixer)
         return cw_cli_usage_error(cmd, "--follow-candidates needs --through-mixer");
     if (!fl->n)
-        return cw_cli_usage_error(
-            cmd, "--from 0xTXHASH or --from-file FILE is required (the heist's transactions)");
+        return cw_cli_usage_error(cmd, "--from 0xTXHASH is required (the heist's transactions; "
+                                       "or --from-file FILE, one a line)");
     double t0 = now();
     int rc;
     cw_evmstore *s = NULL;

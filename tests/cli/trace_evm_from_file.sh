@@ -73,4 +73,10 @@ rc=$?
 set -e
 check_eq "a missing file: exit 2" "$rc" 2
 check "a missing file: named" grep -q "missing.txt" "$T/err"
+set +e
+"$CW_BIN" trace --store "$T/s" > /dev/null 2> "$T/err2"
+rc=$?
+set -e
+check "no source: exit 2, --from and --from-file named" \
+    sh -c "test $rc = 2 && grep -q -- '--from 0xTXHASH is required' '$T/err2' && grep -q -- '--from-file FILE' '$T/err2'"
 finish
