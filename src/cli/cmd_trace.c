@@ -15,6 +15,7 @@
 #include "chainwatch/util.h"
 #include "chainwatch/xchain_btcevm.h"
 #include "cli/cli.h"
+#include "cli/from_list.h"
 #include "cli/store_opts.h"
 #include "cli/trace_btcevm.h"
 #include "cli/trace_evm.h"
@@ -281,89 +282,6 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
     }
 }
 
-/* Sources from --from-file FILE: one a line (what --from takes), blank lines and lines starting
- * with '#' skipped, leading and trailing blanks dropped; a drainer's heist has thousands. The
- * file's text goes to bufs (the sources point into it), each source's line to line[] (0: the
- * command line's --from). Returns 0 or the error (the file named). */
-typedef struct {
-    const char **from;
-    const char **file;
-    size_t *line;
-    int n, cap;
-    char **bufs;
-    size_t n_bufs;
-} from_list;
-
-static int from_push(from_list *f, const char *src, const char *file, size_t line)
-{
-    if (f->n == f->cap) {
-        int cap = f->cap ? 2 * f->cap : 64;
-        const char **a = cw_realloc((void *)f->from, (size_t)cap * sizeof *a);
-        if (!a)
-            return CW_ENOMEM;
-        f->from = a;
-        const char **b = cw_realloc((void *)f->file, (size_t)cap * sizeof *b);
-        if (!b)
-            return CW_ENOMEM;
-        f->file = b;
-        size_t *c = cw_realloc(f->line, (size_t)cap * sizeof *c);
-        if (!c)
-            return CW_ENOMEM;
-        f->line = c;
-        f->cap = cap;
-    }
-    f->from[f->n] = src;
-    f->file[f->n] = file;
-    f->line[f->n++] = line;
-    return 0;
-}
-
-static int from_file(from_list *f, const char *path)
-{
-    uint8_t *data = NULL;
-    size_t len = 0;
-    int rc = cw_file_read(&data, &len, path);
-    if (rc)
-        return cw_error_wrap(rc, "--from-file: ");
-    char **b = cw_realloc(f->bufs, (f->n_bufs + 1) * sizeof *b);
-    if (!b) {
-        cw_free(data);
-        return CW_ENOMEM;
-    }
-    f->bufs = b;
-    char *t = cw_realloc(data, len + 1);
-    if (!t) {
-        cw_free(data);
-        return CW_ENOMEM;
-    }
-    t[len] = 0;
-    f->bufs[f->n_bufs++] = t;
-    if (memchr(t, 0, len))
-        return cw_error_set(CW_EINVAL, "--from-file %s: a NUL byte at offset %zu (not a text file)",
-                            path, (size_t)((char *)memchr(t, 0, len) - t));
-    int n0 = f->n;
-    size_t line = 0, n;
-    const char *p = t, *entry;
-    while (cw_cli_list_next(&p, t + len, &line, &entry, &n)) {
-        t[(size_t)(entry - t) + n] = 0; /* the entry ends its line's text; p is past it */
-        if ((rc = from_push(f, entry, path, line)))
-            return rc;
-    }
-    if (f->n == n0)
-        return cw_error_set(CW_EINVAL, "--from-file %s: no source in it (one a line)", path);
-    return 0;
-}
-
-static void from_free(from_list *f)
-{
-    for (size_t i = 0; i < f->n_bufs; i++)
-        cw_free(f->bufs[i]);
-    cw_free(f->bufs);
-    cw_free((void *)f->from);
-    cw_free((void *)f->file);
-    cw_free(f->line);
-}
-
 static int run(int argc, char **argv)
 {
     /* an EVM store: the account-model trace (trace_evm.c) */
@@ -379,7 +297,7 @@ static int run(int argc, char **argv)
     const char *store = getenv("CHAINWATCH_STORE"), *labels_db = NULL;
     /* one per --from, as many as the command line holds, and --from-file's: a drainer's heist
      * has thousands of theft outputs (tests/cli/btc_alt9_world.sh) */
-    from_list fl = {0};
+    cw_cli_from_list fl = {0};
     bool json = false, stop_given = false;
     uint64_t top = 10, graph = 1000;
     cw_trace_opts o;
@@ -404,12 +322,12 @@ static int run(int argc, char **argv)
             goto out;
         const char *v = argv[++i];
         if (!strcmp(a, "--from")) {
-            if (from_push(&fl, v, NULL, 0)) {
+            if (cw_cli_from_push(&fl, v, NULL, 0)) {
                 ec = cw_cli_fail("trace", CW_ENOMEM);
                 goto out;
             }
         } else if (!strcmp(a, "--from-file")) {
-            int frc = from_file(&fl, v);
+            int frc = cw_cli_from_file(&fl, v);
             if (frc) {
                 ec = frc == CW_ENOMEM ? cw_cli_fail("trace", frc)
                                       : cw_cli_usage_error(&cw_cmd_trace, "%s", cw_error_last());
@@ -586,9 +504,7 @@ static int run(int argc, char **argv)
                 by_label ? cw_trace_labelmap_new(&lm, cs, db) : cw_trace_labelmap_open(&lm, cs, db);
     }
     for (int i = 0; rc == 0 && i < n_from; i++) {
-        rc = cw_trace_sources_add(&src, cs, lm, from[i], o.until_height);
-        if (rc && fl.file[i])
-            cw_error_wrap(rc, "%s line %zu: ", fl.file[i], fl.line[i]);
+        rc = cw_cli_from_wrap(&fl, i, cw_trace_sources_add(&src, cs, lm, from[i], o.until_height));
     }
     if (rc == 0)
         rc = cw_trace_run(&t, cs, lm, src.outs, src.n, &o);
@@ -628,7 +544,7 @@ static int run(int argc, char **argv)
         cw_chainstore_close(cs);
 out:
     cw_free(stop_buf);
-    from_free(&fl);
+    cw_cli_from_free(&fl);
     return ec;
 }
 
@@ -675,8 +591,9 @@ const cw_command cw_cmd_trace = {
     "  --dust-rule on|off  a dusting campaign's outputs end as dust (default on)\n"
     "  --top N           paths and addresses shown (default 10); --graph N: txs in the\n"
     "                    JSON graph (default 1000); --max-nodes N: memory bound\n\n"
-    "On an EVM store (--from 0xTXHASH): the account model (--model, --max-hops, --until,\n"
-    "--min-amount, --labels, --no-services, --through-mixer, --link-score), and bridge exits:\n"
+    "On an EVM store (--from[-file] 0xTXHASH): the account model (--model, --max-hops,\n"
+    "--until, --min-amount, --labels, --no-services, --through-mixer, --link-score), bridge\n"
+    "exits:\n"
     "  --through-mixer   link mixer withdrawals with evidence beyond denomination and timing\n"
     "                    (gas paid by a tainted account, convergence): PROBABLE; those with\n"
     "                    denomination and timing only are listed as CANDIDATES, in no amount\n"

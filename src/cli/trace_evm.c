@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chainwatch/acct_evm.h"
 #include "chainwatch/acct_report.h"
 #include "chainwatch/errors.h"
 #include "chainwatch/labels.h"
@@ -23,11 +24,11 @@
 #include "chainwatch/xchain.h"
 #include "chainwatch/xchain_evm.h"
 #include "cli/cli.h"
+#include "cli/from_list.h"
 #include "cli/store_opts.h"
 #include "cli/trace_evm.h"
 #include "cli/xchain_cli.h"
 
-#define MAX_FROM 64
 #define MAX_EVM_STORES 8
 
 /* "123.456 USDT" from base units and decimals (exact: string arithmetic on the digits). */
@@ -441,7 +442,8 @@ out:
     return rc;
 }
 
-int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
+/* cw_cli_trace_evm with its sources' list fl (freed by the caller, whatever this returns). */
+static int trace_evm(const cw_command *cmd, int argc, char **argv, cw_cli_from_list *fl)
 {
     const char *store = getenv("CHAINWATCH_STORE"), *labels = getenv("CHAINWATCH_LABELS_DB");
     const char *btc_store = NULL;
@@ -450,8 +452,6 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     bool window_set = false;
     cw_xchain_opts xo;
     cw_xchain_opts_init(&xo);
-    const char *from[MAX_FROM];
-    int n_from = 0;
     bool json = false;
     cw_acct_report_opts ro;
     cw_acct_report_opts_init(&ro);
@@ -460,6 +460,7 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     cw_acct_opts *o = &ro.trace;
     static const struct option longs[] = {{"store", required_argument, NULL, 's'},
                                           {"from", required_argument, NULL, 'f'},
+                                          {"from-file", required_argument, NULL, 'F'},
                                           {"model", required_argument, NULL, 'm'},
                                           {"max-hops", required_argument, NULL, 'h'},
                                           {"until", required_argument, NULL, 'u'},
@@ -484,10 +485,16 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
             store = optarg;
             break;
         case 'f':
-            if (n_from == MAX_FROM)
-                return cw_cli_usage_error(cmd, "at most %d --from", MAX_FROM);
-            from[n_from++] = optarg;
+            if (cw_cli_from_push(fl, optarg, NULL, 0))
+                return cw_cli_fail("trace", CW_ENOMEM);
             break;
+        case 'F': {
+            int frc = cw_cli_from_file(fl, optarg);
+            if (frc)
+                return frc == CW_ENOMEM ? cw_cli_fail("trace", frc)
+                                        : cw_cli_usage_error(cmd, "%s", cw_error_last());
+            break;
+        }
         case 'm':
             if (!strcmp(optarg, "fifo"))
                 o->model = CW_ACCT_FIFO;
@@ -570,8 +577,9 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
         return cw_cli_usage_error(cmd, "--store is required");
     if (o->follow_candidates && !o->through_mixer)
         return cw_cli_usage_error(cmd, "--follow-candidates needs --through-mixer");
-    if (!n_from)
-        return cw_cli_usage_error(cmd, "--from 0xTXHASH is required (the heist's transactions)");
+    if (!fl->n)
+        return cw_cli_usage_error(cmd, "--from 0xTXHASH is required (the heist's transactions; "
+                                       "or --from-file FILE, one a line)");
     double t0 = now();
     int rc;
     cw_evmstore *s = NULL;
@@ -594,7 +602,18 @@ int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
     }
     if (labels && (rc = cw_labels_open(&db, labels, CW_LABELS_READONLY)))
         goto out;
-    if ((rc = cw_acct_report_run(&j, &r, s, db, from, (size_t)n_from, &ro)))
+    /* a bad source from a file is named by its line (cw_acct_report_run names the source) */
+    for (int i = 0; i < fl->n; i++) {
+        uint64_t *ids = NULL;
+        size_t n_ids = 0;
+        if (!fl->file[i])
+            continue;
+        rc = cw_cli_from_wrap(fl, i, cw_acct_evm_tx_sources(s, fl->from[i], &ids, &n_ids, NULL));
+        free(ids);
+        if (rc)
+            goto out;
+    }
+    if ((rc = cw_acct_report_run(&j, &r, s, db, fl->from, (size_t)fl->n, &ro)))
         goto out;
     /* bridge exits and their continuation in Bitcoin (xchain.h); the Bitcoin side's labels
      * are read as its traces touch their addresses (the lazy map: the same answers as the
@@ -645,4 +664,12 @@ out:
         cw_labels_close(db);
     cw_evmstore_close(s);
     return rc ? cw_cli_fail("trace", rc) : CW_EXIT_OK;
+}
+
+int cw_cli_trace_evm(const cw_command *cmd, int argc, char **argv)
+{
+    cw_cli_from_list fl = {0}; /* --from and --from-file's: a heist of hundreds of txs */
+    int ec = trace_evm(cmd, argc, argv, &fl);
+    cw_cli_from_free(&fl);
+    return ec;
 }

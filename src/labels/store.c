@@ -5,8 +5,8 @@
  *
  * Tables (docs/LABELS.md): import_run, source, entity, label, provenance. A label is unique on
  * (subject_key, asset, subject_kind, entity, category, source): that index, led by the subject
- * key, serves lookups. A provenance record is unique on (label, run, location). Only import.c
- * writes, always inside one transaction.
+ * key, serves lookups; label_by_entity (version 3) serves an entity's labels. A provenance record
+ * is unique on (label, run, location). Only import.c writes, always inside one transaction.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -95,10 +95,13 @@ static const char *const migrations[] = {
     "CREATE INDEX provenance_by_run ON provenance(run_id);",
     /* 2: import options that change what a run imports (exclude=...) */
     "ALTER TABLE import_run ADD COLUMN options TEXT NOT NULL DEFAULT '';",
+    /* 3: labels by entity (`labels show ENTITY`: the entity term of cw_labels_find_subject) */
+    "CREATE INDEX IF NOT EXISTS label_by_entity ON label(entity_id);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
-/* The oldest schema the read functions work on (they do not use import_run.options): a
- * read-only open accepts it as it is. Raise it when a migration changes what reads use. */
+/* The oldest schema the read functions work on (they do not use import_run.options; without
+ * label_by_entity an entity's labels are found by a scan, the same rows): a read-only open
+ * accepts it as it is. Raise it when a migration changes what reads use. */
 #define MIN_READ_VERSION 1
 
 static const char *const categories[] = {
@@ -655,9 +658,10 @@ int cw_labels_find_subject(cw_labels *db, const char *subject, cw_label_cb cb, v
         return cw_error_set(CW_EINVAL, "empty subject");
     if (cw_label_address_key(key, sizeof key, subject))
         snprintf(key, sizeof key, "%.*s", (int)(sizeof key - 1), subject);
-    /* No index leads with label.entity_id, so the entity term scans every label: ask it only
-     * when an entity has this name or reference (two index probes). Without one the term is
-     * false for every label and the subject key index answers alone. */
+    /* The entity term: ask it only when an entity has this name or reference (two index
+     * probes). Without one the term is false for every label and the subject key index answers
+     * alone; with one, label_by_entity (version 3) finds its labels, and a store opened
+     * read-only at version 2 or older (no migration) scans every label for them. */
     bool entity = false;
     if (sqlite3_prepare_v2(db->db,
                            "SELECT EXISTS (SELECT 1 FROM entity WHERE name = ?1 OR ref = ?1)", -1,

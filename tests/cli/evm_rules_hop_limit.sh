@@ -7,42 +7,21 @@
 # account. Also: a cases file is checked whole before any rule runs (a severity or TLP name it
 # does not know is an error naming the field; nothing is raised and no scan position moves).
 source "$(dirname "$0")/../lib/cli.sh"
-/usr/bin/python3 - "$T/w" << 'PY'
-import json, os, sys
-out = sys.argv[1]; os.makedirs(out)
+SRC=${CW_SOURCE_DIR:-$(dirname "$0")/../..}
+PYTHONPATH="$SRC/tests/cli/evm" /usr/bin/python3 - "$T/w" << 'PY'
+import json, sys
+from transfers_world import World
+out = sys.argv[1]
 ETH = 10**18
 a = lambda tag, i=0: "0x" + (tag.encode().hex() + "%06x" % i).ljust(40, "0")[:40]
 V, T, S = a("V"), a("T"), a("S")
 chain = [a("C", i) for i in range(71)]
-blocks, txs = [], []
-def block(lst):
-    n = len(blocks) + 1
-    blocks.append((n, "0x%064x" % (0xB000 + n), "0x%064x" % (0xB000 + n - 1), len(lst)))
-    for i, (f, t, v) in enumerate(lst):
-        txs.append(("0x%064x" % (0xD00000 + len(txs) + 1), n, blocks[-1][1], i, f, t, v))
-    return txs[-1][0]
-heist = block([(V, T, 10 * ETH)])
-block([(T, chain[0], 4 * ETH), (T, S, 6 * ETH)])
+w = World()
+heist = w.block([(V, T, 10 * ETH)])[0]
+w.block([(T, chain[0], 4 * ETH), (T, S, 6 * ETH)])
 for i in range(70):
-    block([(chain[i], chain[i + 1], 4 * ETH)])
-with open(f"{out}/blocks.csv", "w") as f:
-    f.write("number,hash,parent_hash,nonce,sha3_uncles,logs_bloom,transactions_root,state_root,"
-            "receipts_root,miner,difficulty,total_difficulty,size,extra_data,gas_limit,gas_used,"
-            "timestamp,transaction_count,base_fee_per_gas,withdrawals_root,withdrawals\n")
-    for n, h, p, k in blocks:
-        f.write(f"{n},{h},{p},0x0,0x0,0x0,0x0,0x0,0x0,{a('miner')},0,0,1000,0x,30000000,"
-                f"{21000 * k},{1700000000 + 12 * n},{k},,,\n")
-with open(f"{out}/transactions.csv", "w") as f:
-    f.write("hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,"
-            "gas,gas_price,input,block_timestamp,max_fee_per_gas,max_priority_fee_per_gas,"
-            "transaction_type\n")
-    for h, n, bh, i, fr, to, v in txs:
-        f.write(f"{h},0,{bh},{n},{i},{fr},{to},{v},21000,0,0x,{1700000000 + 12 * n},,,0\n")
-with open(f"{out}/receipts.csv", "w") as f:
-    f.write("transaction_hash,transaction_index,block_hash,block_number,cumulative_gas_used,"
-            "gas_used,contract_address,root,status,effective_gas_price\n")
-    for h, n, bh, i, fr, to, v in txs:
-        f.write(f"{h},{i},{bh},{n},{21000 * (i + 1)},21000,,,1,0\n")
+    w.block([(chain[i], chain[i + 1], 4 * ETH)])
+w.write(out)
 with open(f"{out}/labels.csv", "w") as f:
     f.write(f"address,entity,category,asset\n{S},Sanctioned S,sanctioned,ETH\n")
 json.dump({"heist": heist, "sanctioned": S, "hop64": chain[63]}, open(f"{out}/truth.json", "w"))

@@ -696,9 +696,10 @@ static bool tp_thief_paid(const cw_trace *t, uint64_t c)
 }
 
 /* cw_trace__tp_established; with t (its labels not empty), a receipt before the theft paid by
- * a tx tp_thief_paid says is not counted: it was the thief's own coin, not the address's. */
+ * a tx tp_thief_paid says is not counted: it was the thief's own coin, not the address's (with
+ * not_own, its sat and txs are added to not_own[0] and not_own[1]). */
 static bool tp_walk(const cw_chainstore *cs, const cw_trace *t, uint64_t a, uint64_t before,
-                    uint64_t out0, uint64_t n_outs, bool early, uint64_t *recv)
+                    uint64_t out0, uint64_t n_outs, bool early, uint64_t *recv, uint64_t *not_own)
 {
     uint64_t n_tx = 0, last = CW_NONE64, o;
     bool spent = false, reached = false, thief = false;
@@ -715,9 +716,14 @@ static bool tp_walk(const cw_chainstore *cs, const cw_trace *t, uint64_t a, uint
             last = c;
             thief = t && tp_thief_paid(t, c);
             n_tx += !thief;
+            if (thief && not_own)
+                not_own[1]++;
         }
-        if (thief)
-            continue; /* the thief's coin: not the address's own */
+        if (thief) { /* the thief's coin: not the address's own */
+            if (not_own)
+                not_own[0] += cw_out_value(r);
+            continue;
+        }
         *recv += cw_out_value(r);
         if (r->spending_tx != CW_NONE32 && r->spending_tx < before)
             spent = true;
@@ -734,7 +740,16 @@ static bool tp_walk(const cw_chainstore *cs, const cw_trace *t, uint64_t a, uint
 bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t before, uint64_t out0,
                               uint64_t n_outs, bool early, uint64_t *recv)
 {
-    return tp_walk(cs, NULL, a, before, out0, n_outs, early, recv);
+    return tp_walk(cs, NULL, a, before, out0, n_outs, early, recv, NULL);
+}
+
+void cw_trace__tp_not_own(const cw_trace *t, uint64_t a, uint64_t *sat, uint64_t *txs)
+{
+    uint64_t n[2] = {0, 0}, recv;
+    if (a != CW_NONE64 && t->labels && !cw_trace_labelmap_empty(t->labels))
+        (void)tp_walk(t->cs, t, a, t->tp_before, t->tp_out0, t->counts.outs, false, &recv, n);
+    *sat = n[0];
+    *txs = n[1];
 }
 /* Address a is a third party's established account: before the theft (t->tp_before) it was
  * paid by two or more txs, or by one and spent, or it is busy since (CW_TRACE__TP_BUSY); never
@@ -755,9 +770,9 @@ static int tp_account(cw_trace *t, uint64_t a, uint64_t *own)
     }
     uint64_t recv = 0;
     bool facts = t->labels && !cw_trace_labelmap_empty(t->labels);
-    bool est =
-        !(facts && cw_trace_labelmap_has(t->labels, a, "theft")) &&
-        tp_walk(t->cs, facts ? t : NULL, a, t->tp_before, t->tp_out0, t->counts.outs, false, &recv);
+    bool est = !(facts && cw_trace_labelmap_has(t->labels, a, "theft")) &&
+               tp_walk(t->cs, facts ? t : NULL, a, t->tp_before, t->tp_out0, t->counts.outs, false,
+                       &recv, NULL);
     uint64_t memo = !est ? 0 : recv == CW_TRACE__TP_BUSY ? recv : recv + 1;
     int rc = tab_add(&t->tp_memo, &t->tpm_mask, &t->n_tpm, a, memo);
     if (rc != 0 && rc != 1)

@@ -217,6 +217,11 @@ bool cw_trace__funding(const cw_trace *t, uint64_t out, uint64_t *owner_sat, uin
  * (docs/TRACE-MODELS.md, "A third party's own account"). */
 bool cw_trace__tp_established(const cw_chainstore *cs, uint64_t a, uint64_t before, uint64_t out0,
                               uint64_t n_outs, bool early, uint64_t *recv);
+/* What address a received before t's theft in txs that paid it with the thief's coins (they
+ * spend a coin at a theft-labelled address: docs/TRACE-MODELS.md, "A thief's own earlier
+ * receipts"), not counted as its own by the rule third-party: *sat and *txs (0 and 0 when t's
+ * labels are empty or its walk reached no output paid before the theft). For the JSON. */
+void cw_trace__tp_not_own(const cw_trace *t, uint64_t a, uint64_t *sat, uint64_t *txs);
 
 /* Whether tx closes a Lightning channel by BOLT 3's shapes (CW_TRACE__LN_*): it spends one
  * output, a P2WSH one (a 2-of-2 funding output; a force close also a P2TR one), and either

@@ -151,11 +151,12 @@ static int cmp_txord_back(const void *x, const void *y)
 /* One graph entry (an input or output node) as JSON. */
 /* Why a tx was a third party's spend (opts.third_party): "probable: through a third party's own
  * account, ADDRESS, which held N sat of its own"; an address busy since the theft (own
- * CW_TRACE__TP_BUSY) has "own": null and says so instead. */
+ * CW_TRACE__TP_BUSY) has "own": null and says so instead. What it received before the theft
+ * from the thief (txs spending theft-labelled coins), left out of "own", is "not_own". */
 static json_t *tp_json(const cw_trace *t, const cw_trace__txrec *r)
 {
     const cw_chainstore *cs = t->cs;
-    char addr[CW_ADDR_STR_MAX], why[CW_ADDR_STR_MAX + 400], held[160];
+    char addr[CW_ADDR_STR_MAX], why[CW_ADDR_STR_MAX + 600], held[360];
     cw_query_addr_string(addr, cs, r->tp_addr == CW_NONE64 ? CW_NONE32 : (uint32_t)r->tp_addr);
     if (r->tp_kind == CW_TRACE__TP_CHANNEL) {
         /* docs/TRACE-MODELS.md, "A Lightning channel's other side": tp_own is the close */
@@ -178,6 +179,16 @@ static json_t *tp_json(const cw_trace *t, const cw_trace__txrec *r)
     else
         snprintf(held, sizeof held, "which received %llu sat of its own before the theft",
                  (unsigned long long)r->tp_own);
+    uint64_t no_sat = 0, no_txs = 0;
+    if (!busy)
+        cw_trace__tp_not_own(t, r->tp_addr, &no_sat, &no_txs);
+    if (no_sat) {
+        size_t k = strlen(held);
+        snprintf(held + k, sizeof held - k,
+                 " (and %llu sat in %llu tx(s) paid with coins at theft-labelled addresses: the "
+                 "thief's, not its own)",
+                 (unsigned long long)no_sat, (unsigned long long)no_txs);
+    }
     if (r->tp_kind == CW_TRACE__TP_ACCOUNT)
         snprintf(why, sizeof why, "probable: through a third party's own account, %s, %s", addr,
                  held);
@@ -185,10 +196,20 @@ static json_t *tp_json(const cw_trace *t, const cw_trace__txrec *r)
         snprintf(why, sizeof why,
                  "probable: spent with a third party's own coins from its account %s, %s", addr,
                  held);
-    return json_pack("{s:o, s:s, s:s, s:o, s:I, s:s}", "txid", txid_json(cs, r->tx), "evidence",
-                     r->tp_kind == CW_TRACE__TP_ACCOUNT ? "account" : "own_coins", "address", addr,
-                     "own", busy ? json_null() : json_integer((json_int_t)r->tp_own),
-                     "certain_made_probable", (json_int_t)r->tp_value, "why", why);
+    json_t *j =
+        json_pack("{s:o, s:s, s:s, s:o, s:I, s:s}", "txid", txid_json(cs, r->tx), "evidence",
+                  r->tp_kind == CW_TRACE__TP_ACCOUNT ? "account" : "own_coins", "address", addr,
+                  "own", busy ? json_null() : json_integer((json_int_t)r->tp_own),
+                  "certain_made_probable", (json_int_t)r->tp_value, "why", why);
+    if (j && no_sat)
+        json_object_set_new(
+            j, "not_own",
+            json_pack("{s:I, s:I, s:s}", "sat", (json_int_t)no_sat, "txs", (json_int_t)no_txs,
+                      "meaning",
+                      "received before the theft in txs that spend a coin at an address labelled "
+                      "theft (not CoinJoins): the thief's coins, not counted in \"own\" "
+                      "(docs/TRACE-MODELS.md, \"A thief's own earlier receipts\")"));
+    return j;
 }
 
 static json_t *graph_node(const cw_trace *t, const cw_trace__txrec *r, uint32_t k, bool fwd)

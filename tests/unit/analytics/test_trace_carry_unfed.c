@@ -143,21 +143,9 @@ static void build_world(const char *out_dir)
 
     /* E = D alone to X; HD = a new party's R2:1 alone, HR = the remixer's R2:8 alone */
     block_begin();
-    gen_tx_reset(&tx);
-    add_in(&tx, &r2[0]);
-    add_out(&tx, BTC / 10 - 1000, kx);
-    block_tx(&tx, NULL);
-    last_txid(id_e);
-    gen_tx_reset(&tx);
-    add_in(&tx, &r2[2]);
-    add_out(&tx, BTC / 20 - 1000, new_key());
-    block_tx(&tx, NULL);
-    last_txid(id_hd);
-    gen_tx_reset(&tx);
-    add_in(&tx, &r2[10]);
-    add_out(&tx, P2_22 - 1000, new_key());
-    block_tx(&tx, NULL);
-    last_txid(id_hr);
+    chain_pay_alone(&tx, &r2[0], BTC / 10 - 1000, kx, id_e);
+    chain_pay_alone(&tx, &r2[2], BTC / 20 - 1000, new_key(), id_hd);
+    chain_pay_alone(&tx, &r2[10], P2_22 - 1000, new_key(), id_hr);
     block_end();
     gen_tx_deinit(&tx);
     chain_write(out_dir);
@@ -168,30 +156,9 @@ static void test_build_world(void)
     build_world(dir);
 }
 
-static uint64_t source(void)
-{
-    uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, chain_tx(cs, id_a), &i0, &i1, &o0, &o1);
-    const cw_row_in *r = cw_chainstore_in(cs, i0);
-    return cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
-}
-
 static cw_trace *run(unsigned how)
 {
-    cw_trace_opts o;
-    cw_trace_opts_init(&o);
-    o.stop[0] = "exchange";
-    o.stop[1] = "exchange_deposit";
-    o.n_stop = 2;
-    uint64_t s = source();
-    cw_trace *t = NULL;
-    if (cw_trace__run(&t, cs, lm, &s, 1, &o, how) != 0) {
-        CHECK(!"cw_trace__run failed");
-        fprintf(stderr, "trace: %s\n", cw_error_last());
-        exit(cw_test_done());
-    }
-    CHECK_EQ_INT(chain_ended(t), 10 * BTC); /* conservation */
-    return t;
+    return chain_trace_to_exchange(cs, lm, chain_first_spent(cs, id_a), how, -1, 10 * BTC);
 }
 
 static void test_rounds_flagged(void)

@@ -54,15 +54,6 @@ static void fresh(uint64_t k[5])
         k[i] = new_key();
 }
 
-static void deposit_alone(gen_tx *tx, coin *c, uint64_t key, uint8_t id[32])
-{
-    gen_tx_reset(tx);
-    add_in(tx, c);
-    add_out(tx, DENOM - 1000, key);
-    block_tx(tx, NULL);
-    last_txid(id);
-}
-
 static void build_world(const char *out_dir)
 {
     chain_begin();
@@ -121,8 +112,8 @@ static void build_world(const char *out_dir)
     fresh(k);
     chain_mix5(&tx, in3, k, DENOM, r3);
     last_txid(id_r[2]);
-    deposit_alone(&tx, &m[0][1], new_key(), id_h[0]);
-    deposit_alone(&tx, &m[1][3], new_key(), id_h[1]);
+    chain_pay_alone(&tx, &m[0][1], DENOM - 1000, new_key(), id_h[0]);
+    chain_pay_alone(&tx, &m[1][3], DENOM - 1000, new_key(), id_h[1]);
     block_end();
 
     /* D1 = R1:2 + T; E = R2:4 alone to X; H3 = R1:0 alone; E3 = R3:1 alone to X */
@@ -133,9 +124,9 @@ static void build_world(const char *out_dir)
     add_out(&tx, DENOM + T_VALUE, new_key());
     block_tx(&tx, NULL);
     last_txid(id_d);
-    deposit_alone(&tx, &r2[4], kx, id_e);
-    deposit_alone(&tx, &r1[0], new_key(), id_h[2]);
-    deposit_alone(&tx, &r3[1], kx, id_e3);
+    chain_pay_alone(&tx, &r2[4], DENOM - 1000, kx, id_e);
+    chain_pay_alone(&tx, &r1[0], DENOM - 1000, new_key(), id_h[2]);
+    chain_pay_alone(&tx, &r3[1], DENOM - 1000, kx, id_e3);
     block_end();
     gen_tx_deinit(&tx);
     chain_write(out_dir);
@@ -146,31 +137,9 @@ static void test_build_world(void)
     build_world(dir);
 }
 
-static uint64_t source(void)
-{
-    uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, chain_tx(cs, id_a), &i0, &i1, &o0, &o1);
-    const cw_row_in *r = cw_chainstore_in(cs, i0);
-    return cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
-}
-
 static cw_trace *run(unsigned how, double floor)
 {
-    cw_trace_opts o;
-    cw_trace_opts_init(&o);
-    o.stop[0] = "exchange";
-    o.stop[1] = "exchange_deposit";
-    o.n_stop = 2;
-    o.probable_floor = floor;
-    uint64_t s = source();
-    cw_trace *t = NULL;
-    if (cw_trace__run(&t, cs, lm, &s, 1, &o, how) != 0) {
-        CHECK(!"cw_trace__run failed");
-        fprintf(stderr, "trace: %s\n", cw_error_last());
-        exit(cw_test_done());
-    }
-    CHECK_EQ_INT(chain_ended(t), 1000000000LL);
-    return t;
+    return chain_trace_to_exchange(cs, lm, chain_first_spent(cs, id_a), how, floor, 1000000000LL);
 }
 
 static void test_mixes_flagged(void)

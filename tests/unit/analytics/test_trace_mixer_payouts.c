@@ -111,16 +111,8 @@ static void build_world(void)
     /* block 5: T1 (the thief deposits its payout at X) and TH (the honest user at Y) */
     uint64_t ky = new_key();
     block_begin();
-    gen_tx_reset(&tx);
-    add_in(&tx, &p_out[1]);
-    add_out(&tx, 299990000, kx);
-    block_tx(&tx, NULL);
-    last_txid(id_t1);
-    gen_tx_reset(&tx);
-    add_in(&tx, &p_out[2]);
-    add_out(&tx, 194990000, ky);
-    block_tx(&tx, NULL);
-    last_txid(id_th);
+    chain_pay_alone(&tx, &p_out[1], 299990000, kx, id_t1);
+    chain_pay_alone(&tx, &p_out[2], 194990000, ky, id_th);
     block_end();
 
     /* block 6: P3, a later payout of 1 BTC straight to X (past the cap) */
@@ -147,32 +139,14 @@ static cw_trace_labelmap *labels(bool deposits)
     const char *xd = "exchange_deposit";
     const char *cat[6] = {"mixer", "mixer", "mixer", "mixer", xd, xd};
     size_t n = deposits ? 6 : 4;
-    char csv[4300], db[4300];
-    snprintf(csv, sizeof csv, "%s/labels%d.csv", dir, deposits);
-    snprintf(db, sizeof db, "%s/labels%d.db", dir, deposits);
-    FILE *f = fopen(csv, "w");
-    if (!f)
-        exit(1);
-    fprintf(f, "address,entity,category\n");
-    for (size_t i = 0; i < n; i++) {
-        char a[CW_ADDR_STR_MAX];
-        const cw_addr_key *k =
-            cw_chainstore_addr(cs, cw_chainstore_out(cs, chain_out(cs, tx[i], vo[i]))->addr);
-        if (cw_addr_encode(a, sizeof a, k, CW_NET_REGTEST) < 0)
-            exit(1);
-        fprintf(f, "%s,%s,%s\n", a, ent[i], cat[i]);
-    }
-    if (fclose(f))
-        exit(1);
-    cw_labels *ldb = NULL;
-    cw_label_import_stats ls;
+    uint64_t outs[6];
+    for (size_t i = 0; i < n; i++)
+        outs[i] = chain_out(cs, tx[i], vo[i]);
+    char name[16];
+    snprintf(name, sizeof name, "labels%d", deposits);
     cw_trace_labelmap *m = NULL;
-    if (cw_labels_open(&ldb, db, 0) || cw_labels_import(ldb, CW_IMPORT_CSV, csv, NULL, &ls) ||
-        cw_trace_labelmap_new(&m, cs, ldb)) {
-        fprintf(stderr, "labels: %s\n", cw_error_last());
+    if (!chain_labels(dir, name, cs, outs, ent, cat, n, &m))
         exit(1);
-    }
-    cw_labels_close(ldb);
     return m;
 }
 
@@ -185,10 +159,7 @@ static cw_trace *run(const cw_trace_labelmap *lm, bool rule)
     o.n_stop = 2;
     CHECK(o.mixer_payouts); /* the default */
     o.mixer_payouts = rule;
-    uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, chain_tx(cs, id_a), &i0, &i1, &o0, &o1);
-    const cw_row_in *r = cw_chainstore_in(cs, i0);
-    uint64_t s = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+    uint64_t s = chain_first_spent(cs, id_a);
     cw_trace *t = NULL;
     if (cw_trace_run(&t, cs, lm, &s, 1, &o) != 0) {
         fprintf(stderr, "trace: %s\n", cw_error_last());

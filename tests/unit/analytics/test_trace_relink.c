@@ -118,11 +118,7 @@ static void build_world(const char *out_dir)
     uint64_t k2[5] = {new_key(), new_key(), new_key(), new_key(), new_key()};
     chain_mix5(&tx, in2, k2, DENOM, m2);
     last_txid(id_m2);
-    gen_tx_reset(&tx);
-    add_in(&tx, &m1[0]);
-    add_out(&tx, DENOM - 1000, new_key());
-    block_tx(&tx, NULL);
-    last_txid(id_h);
+    chain_pay_alone(&tx, &m1[0], DENOM - 1000, new_key(), id_h);
     block_end();
 
     /* block 5: D, the thief spends M2 output 4 together with T into one deposit (no fee) */
@@ -134,11 +130,7 @@ static void build_world(const char *out_dir)
     block_tx(&tx, NULL);
     last_txid(id_d);
     /* E: M4's output 2, alone, to the thief's deposit address kx (fee 1,000) */
-    gen_tx_reset(&tx);
-    add_in(&tx, &m4[2]);
-    add_out(&tx, DENOM - 1000, kx);
-    block_tx(&tx, NULL);
-    last_txid(id_e);
+    chain_pay_alone(&tx, &m4[2], DENOM - 1000, kx, id_e);
     block_end();
 
     gen_tx_deinit(&tx);

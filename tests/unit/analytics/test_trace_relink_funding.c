@@ -241,11 +241,7 @@ static void build_world(const char *out_dir)
         last_txid(id_e3[e]);
     }
     /* HD: an honest party deposits its R3 output at H, the dusted deposit account */
-    gen_tx_reset(&tx);
-    add_in(&tx, &r3[N_TH3]);
-    add_out(&tx, BTC / 20 - 1000, kh3);
-    block_tx(&tx, NULL);
-    last_txid(id_hd);
+    chain_pay_alone(&tx, &r3[N_TH3], BTC / 20 - 1000, kh3, id_hd);
     block_end();
 
     gen_tx_deinit(&tx);

@@ -161,11 +161,7 @@ static void build_world(void)
     /* block 5: T1 (the thief deposits PF's 4.9 BTC at X), PF2 (the float's change pays X 4.9
      * BTC again, and three customers) */
     block_begin();
-    gen_tx_reset(&tx);
-    add_in(&tx, &pf_out[0]);
-    add_out(&tx, 489990000, kx);
-    block_tx(&tx, NULL);
-    last_txid(id_t1);
+    chain_pay_alone(&tx, &pf_out[0], 489990000, kx, id_t1);
     gen_tx_reset(&tx);
     add_out(&tx, 490000000, kx);
     pay_many(&tx, &pf_out[3], 3, 10000000, NULL);
@@ -196,10 +192,7 @@ static cw_trace *run(const cw_trace_labelmap *lm, bool rule)
     o.stop[1] = "exchange_deposit";
     o.n_stop = 2;
     o.service_payouts = rule;
-    uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, chain_tx(cs, id_a), &i0, &i1, &o0, &o1);
-    const cw_row_in *r = cw_chainstore_in(cs, i0);
-    uint64_t s = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+    uint64_t s = chain_first_spent(cs, id_a);
     cw_trace *t = NULL;
     if (cw_trace_run(&t, cs, lm, &s, 1, &o) != 0) {
         fprintf(stderr, "trace: %s\n", cw_error_last());

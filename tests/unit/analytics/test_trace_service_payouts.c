@@ -190,16 +190,8 @@ static void build_world(void)
 
     /* block 5: T1 (the thief deposits at X) and TH (an honest user at Y) */
     block_begin();
-    gen_tx_reset(&tx);
-    add_in(&tx, &p_out[2]);
-    add_out(&tx, 299990000, kx);
-    block_tx(&tx, NULL);
-    last_txid(id_t1);
-    gen_tx_reset(&tx);
-    add_in(&tx, &p_out[3]);
-    add_out(&tx, 94990000, new_key());
-    block_tx(&tx, NULL);
-    last_txid(id_th);
+    chain_pay_alone(&tx, &p_out[2], 299990000, kx, id_t1);
+    chain_pay_alone(&tx, &p_out[3], 94990000, new_key(), id_th);
     /* P2: the pool's change goes on paying customers (X, two others, change) */
     gen_tx_reset(&tx);
     add_in(&tx, &p_out[6]);
@@ -225,11 +217,7 @@ static void build_world(void)
 
     /* block 6: T6, the thief's change moves on */
     block_begin();
-    gen_tx_reset(&tx);
-    add_in(&tx, &a_out[6]);
-    add_out(&tx, 24980000, new_key());
-    block_tx(&tx, NULL);
-    last_txid(id_t6);
+    chain_pay_alone(&tx, &a_out[6], 24980000, new_key(), id_t6);
     block_end();
 
     gen_tx_deinit(&tx);
@@ -240,13 +228,6 @@ static void build_world(void)
  * `mixer`, the mixer's deposit addresses and its pool too (mixer "blendr"). */
 static cw_trace_labelmap *labels(bool mixer)
 {
-    char csv[4300], db[4300];
-    snprintf(csv, sizeof csv, "%s/labels%d.csv", dir, mixer);
-    snprintf(db, sizeof db, "%s/labels%d.db", dir, mixer);
-    FILE *f = fopen(csv, "w");
-    if (!f)
-        exit(1);
-    fprintf(f, "address,entity,category\n");
     struct {
         const uint8_t *tx;
         uint32_t vout;
@@ -256,25 +237,18 @@ static cw_trace_labelmap *labels(bool mixer)
              {id_se, 0, "exch-e", "exchange"},      {id_a, 1, "blendr", "mixer"},
              {id_s, 0, "blendr", "mixer"}};
     size_t n = mixer ? 7 : 5;
+    uint64_t outs[7];
+    const char *ents[7], *cats[7];
     for (size_t i = 0; i < n; i++) {
-        char a[CW_ADDR_STR_MAX];
-        const cw_addr_key *k =
-            cw_chainstore_addr(cs, cw_chainstore_out(cs, chain_out(cs, l[i].tx, l[i].vout))->addr);
-        if (cw_addr_encode(a, sizeof a, k, CW_NET_REGTEST) < 0)
-            exit(1);
-        fprintf(f, "%s,%s,%s\n", a, l[i].ent, l[i].cat);
+        outs[i] = chain_out(cs, l[i].tx, l[i].vout);
+        ents[i] = l[i].ent;
+        cats[i] = l[i].cat;
     }
-    if (fclose(f))
-        exit(1);
-    cw_labels *ldb = NULL;
-    cw_label_import_stats ls;
+    char name[16];
+    snprintf(name, sizeof name, "labels%d", mixer);
     cw_trace_labelmap *m = NULL;
-    if (cw_labels_open(&ldb, db, 0) || cw_labels_import(ldb, CW_IMPORT_CSV, csv, NULL, &ls) ||
-        cw_trace_labelmap_new(&m, cs, ldb)) {
-        fprintf(stderr, "labels: %s\n", cw_error_last());
+    if (!chain_labels(dir, name, cs, outs, ents, cats, n, &m))
         exit(1);
-    }
-    cw_labels_close(ldb);
     return m;
 }
 
@@ -287,10 +261,7 @@ static cw_trace *run(const cw_trace_labelmap *lm, bool rule)
     o.n_stop = 2;
     CHECK(o.service_payouts); /* the default */
     o.service_payouts = rule;
-    uint64_t i0, i1, o0, o1;
-    cw_chainstore_tx_range(cs, chain_tx(cs, id_a), &i0, &i1, &o0, &o1);
-    const cw_row_in *r = cw_chainstore_in(cs, i0);
-    uint64_t s = cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout;
+    uint64_t s = chain_first_spent(cs, id_a);
     cw_trace *t = NULL;
     if (cw_trace_run(&t, cs, lm, &s, 1, &o) != 0) {
         fprintf(stderr, "trace: %s\n", cw_error_last());

@@ -798,6 +798,60 @@ static void test_second_heist(void)
     cw_trace_labelmap_free(lm);
 }
 
+/* The second heist's JSON (docs/TRACE-MODELS.md, "A third party's own account"): with the first
+ * heist's coins labelled theft, X's spend E14 is the one third party's spend; its "own" is the two
+ * customers' 0.2 BTC and "not_own" the thief's deposit there before the theft (0.2 BTC less the
+ * fee, one tx), which the sentence names too. Without labels both M's and X's spends are listed,
+ * X's own counting the thief's deposit, and no spend has "not_own". */
+static void test_second_heist_json(void)
+{
+    uint64_t outs[3], src = chain_out(cs, id_s12, 0);
+    const char *ents[3] = {"heist 1", "heist 1", "heist 1"}, *cats[3] = {"theft", "theft", "theft"};
+    for (int i = 0; i < 3; i++)
+        outs[i] = chain_out(cs, heist1[i].txid, heist1[i].vout);
+    cw_trace_labelmap *lm = NULL;
+    REQUIRE(chain_labels(dir, "heist1_json", cs, outs, ents, cats, 3, &lm));
+    char xa[CW_ADDR_STR_MAX]; /* X: where S12's split paid the thief's deposit (its output 1) */
+    const cw_addr_key *xk =
+        cw_chainstore_addr(cs, cw_chainstore_out(cs, chain_out(cs, id_m12, 1))->addr);
+    REQUIRE(cw_addr_encode(xa, sizeof xa, xk, CW_NET_REGTEST) >= 0);
+    for (int labelled = 0; labelled < 2; labelled++) {
+        cw_trace_opts o;
+        cw_trace_opts_init(&o);
+        cw_trace *t = NULL;
+        REQUIRE(cw_trace_run(&t, cs, labelled ? lm : NULL, &src, 1, &o) == 0);
+        json_t *j = cw_trace_json(t, 10, 100);
+        json_t *sp = json_object_get(json_object_get(j, "third_party"), "spends");
+        CHECK_EQ_INT(json_array_size(sp), labelled ? 1 : 2);
+        size_t k, n_not_own = 0;
+        json_t *e, *x = NULL;
+        json_array_foreach(sp, k, e)
+        {
+            n_not_own += json_object_get(e, "not_own") != NULL;
+            const char *a = json_string_value(json_object_get(e, "address"));
+            if (a && !strcmp(a, xa))
+                x = e;
+        }
+        CHECK(x != NULL);
+        CHECK_EQ_INT(json_integer_value(json_object_get(x, "own")),
+                     labelled ? 20000000 : 40000000 - FEE);
+        CHECK_EQ_INT(n_not_own, labelled);
+        json_t *no = json_object_get(x, "not_own");
+        if (labelled) {
+            CHECK_EQ_INT(json_integer_value(json_object_get(no, "sat")), 20000000 - FEE);
+            CHECK_EQ_INT(json_integer_value(json_object_get(no, "txs")), 1);
+            const char *why = json_string_value(json_object_get(x, "why"));
+            char want[200];
+            snprintf(want, sizeof want, "and %d sat in 1 tx(s) paid with coins at theft-labelled",
+                     20000000 - FEE);
+            CHECK(why && strstr(why, want));
+        }
+        json_decref(j);
+        cw_trace_free(t);
+    }
+    cw_trace_labelmap_free(lm);
+}
+
 /* The withdrawal batch paid straight from four payers' deposit coins (three besides the thief's)
  * to four customers and the change: a service's payout. Forward, S6's value ends there; through
  * it (and before this rule: a batch was never a sweep), customer 6's deposit E6 carried 0.35 BTC
@@ -849,6 +903,7 @@ int main(void)
     RUN(test_gift_account);
     RUN(test_busy_account);
     RUN(test_second_heist);
+    RUN(test_second_heist_json);
     RUN(test_direct_batch);
     RUN(test_tx0_not_batch);
     RUN(test_heist_gathering);

@@ -4,7 +4,9 @@
  * test_patterns_shapes.c, test_patterns_peel.c): coins paid by each block's coinbase (fund), txs
  * appended to the current block (block_tx), blocks appended to one blk00000.dat (chain_begin,
  * block_begin, block_end, chain_write), then ingested (chain_ingest) and one address labelled
- * (chain_label); CHAIN_SETUP is a test's opening. P2WPKH keys are numbers (new_key). State is
+ * (chain_label); CHAIN_SETUP is a test's opening. A coin paid on alone (chain_pay_alone), a
+ * trace's source (chain_first_spent) and the carry tests' trace stopping at exchanges with its
+ * conservation check (chain_trace_to_exchange). P2WPKH keys are numbers (new_key). State is
  * static: include it once per test program. What a test may leave unused is inline.
  */
 #ifndef CW_TEST_TINY_CHAIN_H
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain/analytics/trace_int.h"
 #include "chainwatch/btc/address.h"
 #include "chainwatch/btc/block.h"
 #include "chainwatch/btc/ingest.h"
@@ -153,6 +156,18 @@ static inline void last_txid(uint8_t out[32])
     memcpy(out, ids[n_txs], 32);
 }
 
+/* A tx spending coin c alone into one output of value to key, appended to the current block;
+ * its txid to id. */
+static inline void chain_pay_alone(gen_tx *tx, const coin *c, uint64_t value, uint64_t key,
+                                   uint8_t id[32])
+{
+    gen_tx_reset(tx);
+    add_in(tx, c);
+    add_out(tx, value, key);
+    block_tx(tx, NULL);
+    last_txid(id);
+}
+
 /* Starts the chain: the genesis block, then height 1. */
 static void chain_begin(void)
 {
@@ -279,6 +294,16 @@ static inline uint64_t chain_out(const cw_chainstore *st, const uint8_t txid[32]
     return t == CW_NONE64 ? CW_NONE64 : cw_chainstore_tx_first_out(st, t) + vout;
 }
 
+/* The global output number of the coin that txid's first input spends in st (a trace's source:
+ * the thief's coin that tx spends). */
+static inline uint64_t chain_first_spent(const cw_chainstore *st, const uint8_t txid[32])
+{
+    uint64_t i0, i1, o0, o1;
+    cw_chainstore_tx_range(st, chain_tx(st, txid), &i0, &i1, &o0, &o1);
+    const cw_row_in *r = cw_chainstore_in(st, i0);
+    return cw_chainstore_tx_first_out(st, r->spent_tx) + r->spent_vout;
+}
+
 /* A 5 x 5 Whirlpool-shaped mix appended to the current block: ins, five outputs of `denom` to
  * keys; the coins go to outs. */
 static inline void chain_mix5(gen_tx *tx, coin *const ins[5], const uint64_t keys[5],
@@ -310,6 +335,30 @@ static inline uint64_t chain_ended(const cw_trace *t)
     for (size_t i = 0; i < cw_trace_n_ends(t); i++)
         sum += cw_trace_end_at(t, i)->amount;
     return sum;
+}
+
+/* A forward trace (cw_trace__run with the rules `how`) from output src under labels map that
+ * stops at exchange and exchange_deposit, probable floor `floor` (negative: the default); the
+ * test ends (its failures counted) when it fails. Checks conservation: its ends sum to total. */
+static inline cw_trace *chain_trace_to_exchange(const cw_chainstore *st,
+                                                const cw_trace_labelmap *map, uint64_t src,
+                                                unsigned how, double floor, long long total)
+{
+    cw_trace_opts o;
+    cw_trace_opts_init(&o);
+    o.stop[0] = "exchange";
+    o.stop[1] = "exchange_deposit";
+    o.n_stop = 2;
+    if (floor >= 0)
+        o.probable_floor = floor;
+    cw_trace *t = NULL;
+    if (cw_trace__run(&t, st, map, &src, 1, &o, how) != 0) {
+        CHECK(!"cw_trace__run failed");
+        fprintf(stderr, "trace: %s\n", cw_error_last());
+        exit(cw_test_done());
+    }
+    CHECK_EQ_INT(chain_ended(t), total); /* conservation */
+    return t;
 }
 
 #endif

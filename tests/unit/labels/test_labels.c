@@ -251,7 +251,7 @@ static void test_mini_xml(void)
     write_file(xml, mini_xml());
     cw_labels *db;
     REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
-    CHECK_EQ_INT(cw_labels_schema_version(db), 2);
+    CHECK_EQ_INT(cw_labels_schema_version(db), 3);
     cw_label_import_stats st;
     REQUIRE(cw_labels_import(db, CW_IMPORT_OFAC_XML, xml, NULL, &st) == 0);
     CHECK_EQ_INT(st.rows, 3);       /* three currency features */
@@ -868,8 +868,8 @@ static void test_filter_plans(void)
     CHECK_EQ_INT(cw_labels_count_by_asset(db, &g, append_count, counts), 0);
     CHECK_EQ_STR(counts, "ETH=2 "); /* two addresses, three labels */
 
-    /* show: an address is found through the subject key index; an entity name (no index on
-     * label.entity_id) still finds all of its labels */
+    /* show: an address is found through the subject key index; an entity name through
+     * label_by_entity (version 3), not a scan of the labels */
     seen s = {0};
     g_sql_log.n = 0;
     CHECK_EQ_INT(
@@ -880,12 +880,41 @@ static void test_filter_plans(void)
         CHECK(0);
     }
     memset(&s, 0, sizeof s);
+    g_sql_log.n = 0;
     CHECK_EQ_INT(cw_labels_find_subject(db, "Lazarus", collect, &s), 3);
+    last_label_plan(dbp, plan, sizeof plan);
+    if (!strstr(plan, "USING INDEX label_by_entity") || strstr(plan, "SCAN l")) {
+        fprintf(stderr, "show ENTITY: plan '%s'\n", plan);
+        CHECK(0);
+    }
     memset(&s, 0, sizeof s);
     CHECK_EQ_INT(cw_labels_find_subject(db, "42", collect, &s), 1);
     CHECK_EQ_INT(cw_labels_find_subject(db, "nobody", collect, &s), 0);
     cw_labels_close(db);
     REQUIRE(sqlite3_cancel_auto_extension((void (*)(void))trace_init) == 1);
+}
+
+/* The bytes of file path (NULL when it cannot be read); *n its length. */
+static uint8_t *file_bytes(const char *path, size_t *n)
+{
+    uint8_t *d = NULL;
+    return cw_file_read(&d, n, path) ? NULL : d;
+}
+
+/* Whether the store at path has index name (read on a connection of our own). */
+static bool has_index(const char *path, const char *name)
+{
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *st = NULL;
+    bool yes =
+        sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(raw, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    return yes;
 }
 
 /* A version-1 store (before import_run.options) is migrated when opened for writing; a
@@ -906,7 +935,7 @@ static void test_migration_v1(void)
     REQUIRE(sqlite3_open(dbp, &raw) == SQLITE_OK);
     CHECK_EQ_INT(sqlite3_exec(raw,
                               "ALTER TABLE import_run DROP COLUMN options; "
-                              "PRAGMA user_version = 1;",
+                              "DROP INDEX label_by_entity; PRAGMA user_version = 1;",
                               NULL, NULL, NULL),
                  SQLITE_OK);
     sqlite3_close(raw);
@@ -916,7 +945,8 @@ static void test_migration_v1(void)
     CHECK_EQ_INT(cw_labels_lookup(db, NULL, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", collect, &r), 1);
     cw_labels_close(db);
     REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
-    CHECK_EQ_INT(cw_labels_schema_version(db), 2);
+    CHECK_EQ_INT(cw_labels_schema_version(db), 3);
+    CHECK(has_index(dbp, "label_by_entity"));
     seen s = {0};
     CHECK_EQ_INT(cw_labels_lookup(db, NULL, "1BoatSLRHtKNngkdXEeobR76b53LETtpyT", collect, &s), 1);
     /* The migrated run has options '' and is recognised: re-import unchanged. */
@@ -930,6 +960,55 @@ static void test_migration_v1(void)
     sqlite3_close(raw);
     CHECK_EQ_INT(cw_labels_open(&db, empty, CW_LABELS_READONLY), CW_EVERSION);
     CHECK(strstr(cw_error_last(), "schema version 0") != NULL);
+}
+
+/* A version-2 store (before label_by_entity) read by a read-only open stays byte-identical and
+ * gains nothing (no index, no -wal or -shm file), and finds an entity's labels by a scan; opened
+ * for writing it is migrated to version 3 and gains the index, with the same labels. */
+static void test_migration_v2(void)
+{
+    const char *dbp = tmp_path("v2.db");
+    const char *csv = tmp_path("v2.csv");
+    write_file(csv, "address,entity,category\n1BoatSLRHtKNngkdXEeobR76b53LETtpyT,Heist,theft\n"
+                    "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq,Heist,theft\n"
+                    "1H939dom7i4WDLCKyGbXUp3fs9CSTNRzgL,Other,sanctioned\n");
+    cw_labels *db;
+    cw_label_import_stats st;
+    REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
+    REQUIRE(cw_labels_import(db, CW_IMPORT_CSV, csv, NULL, &st) == 0);
+    cw_labels_close(db);
+    CHECK(has_index(dbp, "label_by_entity"));
+    /* Turn it back into what version 2 wrote. */
+    sqlite3 *raw;
+    REQUIRE(sqlite3_open(dbp, &raw) == SQLITE_OK);
+    CHECK_EQ_INT(
+        sqlite3_exec(raw, "DROP INDEX label_by_entity; PRAGMA user_version = 2;", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(raw);
+    size_t n0 = 0, n1 = 0;
+    uint8_t *b0 = file_bytes(dbp, &n0);
+    REQUIRE(b0 != NULL);
+    REQUIRE(cw_labels_open(&db, dbp, CW_LABELS_READONLY) == 0);
+    CHECK_EQ_INT(cw_labels_schema_version(db), 2);
+    seen r = {0};
+    CHECK_EQ_INT(cw_labels_find_subject(db, "Heist", collect, &r), 2);
+    cw_labels_close(db);
+    uint8_t *b1 = file_bytes(dbp, &n1);
+    CHECK(b1 && n1 == n0 && !memcmp(b0, b1, n0));
+    CHECK(!has_index(dbp, "label_by_entity"));
+    char side[4200];
+    snprintf(side, sizeof side, "%s-wal", dbp);
+    CHECK(access(side, F_OK) != 0);
+    snprintf(side, sizeof side, "%s-shm", dbp);
+    CHECK(access(side, F_OK) != 0);
+    REQUIRE(cw_labels_open(&db, dbp, 0) == 0);
+    CHECK_EQ_INT(cw_labels_schema_version(db), 3);
+    seen s = {0};
+    CHECK_EQ_INT(cw_labels_find_subject(db, "Heist", collect, &s), 2);
+    cw_labels_close(db);
+    CHECK(has_index(dbp, "label_by_entity"));
+    cw_free(b0);
+    cw_free(b1);
 }
 
 typedef struct rows_ctx {
@@ -973,6 +1052,7 @@ int main(void)
     RUN(test_gen_truth_and_ofac_variant);
     RUN(test_parse_api);
     RUN(test_migration_v1);
+    RUN(test_migration_v2);
     RUN(test_filter_plans);
     return cw_test_done();
 }
