@@ -365,8 +365,9 @@ def main():
         last[k] = bitcoin.core.COutPoint(tx.GetTxid(), rv)
     print("%d Tx0s, %d deposits, %d peel hops in %d chains" % (n_tx0, len(listed), n_hops, len(last)))
     heists = json.load(open(os.path.join(tdir, "heists.json")))
+    mp = {lx(row["txid"]) for row in read_rows(os.path.join(tdir, "multiparty.csv")) if row["heist"]}
     for hz in heists:
-        check_heist(hz, chain, blocks, addr, cj, utxo, net)
+        check_heist(hz, chain, blocks, addr, cj, utxo, net, mp)
     print("%d blocks (%d stale, %d before their parent), %d txs, %d addresses (%d unused), "
           "%d coinjoins, %d heists" % (len(chain), len(stale), early, n_tx, len(addr), unused,
                                        len(cj), len(heists)))
@@ -377,8 +378,19 @@ def main():
     return 0
 
 
-def check_heist(hz, chain, blocks, addr, cj, utxo, net):
+def read_rows(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def check_heist(hz, chain, blocks, addr, cj, utxo, net, mp=frozenset()):
     name = hz["name"]
+    # mp: multi-owner txs that are no CoinJoins (multiparty.csv, tests/diff/btc_alt10_world.py: a
+    # Bisq deposit, a dual-funded channel open): as in a CoinJoin, only the thief's own outputs
+    # carry stolen value on; its part of the shared output is listed as an honest payment
+    shared = set(cj) | set(mp)
     thief = str(hz["thief_entity"])
     tainted = {}
     for s in hz["stolen_outputs"]:
@@ -419,11 +431,11 @@ def check_heist(hz, chain, blocks, addr, cj, utxo, net):
                     # the stolen part of the output (a PayJoin's payee output also returns the
                     # payee's own input: tests/diff/btc_alt5_world.py), in a CoinJoin too
                     hv = honest_ops.pop((txid, n))
-                    if hv != o.nValue and not (txid in cj and hv < o.nValue):
+                    if hv != o.nValue and not (txid in shared and hv < o.nValue):
                         fail("%s: honest payment %s:%d value differs" % (name, b2lx(txid), n))
                     given += hv
                     dep_here += hv
-                elif txid not in cj:
+                elif txid not in shared:
                     if row and row["category"] == "exchange_deposit":
                         deposited[a] = deposited.get(a, 0) + o.nValue
                         dep_here += o.nValue
@@ -434,7 +446,7 @@ def check_heist(hz, chain, blocks, addr, cj, utxo, net):
                         pass  # a Tx0's OP_RETURN
                     elif not (row and row["category"] == "coinjoin_coordinator"):
                         fail("%s: thief tx %s pays a non-deposit output %s" % (name, b2lx(txid), a))
-            if txid not in cj and len(tin) != len(ins):
+            if txid not in shared and len(tin) != len(ins):
                 fail("%s: tx %s mixes thief and other inputs outside a CoinJoin" % (name, b2lx(txid)))
             if txid in peel and len(tx.vout) != 2 and txid not in batched:
                 fail("%s: peel-chain tx %s has %d outputs" % (name, b2lx(txid), len(tx.vout)))
