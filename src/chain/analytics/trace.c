@@ -766,16 +766,40 @@ static int tp_account(cw_trace *t, uint64_t a, uint64_t *own)
     return 0;
 }
 
+/* docs/TRACE-MODELS.md, "A wallet that was there before the theft" (evidence
+ * pre_theft_address). An untraced coin a forward spend adds, at address a, is the coin of a
+ * wallet with a life before the theft when a was first paid (or first spent a coin from before
+ * the store) in an earlier block than the theft's (tp_older), is no address a source was paid
+ * to, and, with labels, is not labelled theft and was not paid by a tx tp_thief_paid says the
+ * thief paid. */
+static bool tp_prior_coin(const cw_trace *t, uint64_t a, uint64_t po)
+{
+    if (a == CW_NONE64 || tab_get(t->tp_src, t->tps_mask, a, NULL) ||
+        !tp_older(t->cs, a, t->tp_before))
+        return false;
+    if (!t->labels || cw_trace_labelmap_empty(t->labels))
+        return true;
+    return !cw_trace_labelmap_has(t->labels, a, "theft") &&
+           !tp_thief_paid(t, cw_chainstore_out_tx(t->cs, po));
+}
+
 /* Whether tx (not a CoinJoin, not a sweep) is a third party's spend from its own account, into
  * record tr (tp_kind 0: it is not). Forward, an input carrying traced value (s_node set, not a
  * source) held at an established account (CW_TRACE__TP_ACCOUNT), or an untraced input of over
- * DUST_MAX_SAT held at one (CW_TRACE__TP_OWN_COIN: the spender adds its own coins). A coin made
- * before the theft at an address without such history is no evidence: the thief's own older
- * coins look the same (the BlockSci regtest chain's mapping tx). Backward (the traced value of
- * tx's outputs goes to every input): any input at an established account. */
+ * DUST_MAX_SAT held at one (CW_TRACE__TP_OWN_COIN: the spender adds its own coins); failing
+ * both, when a traced input is not a source (the spender received it: a source is the thief's
+ * own coin), an untraced input of over DUST_MAX_SAT at an address in use before the theft
+ * (tp_prior_coin, CW_TRACE__TP_PRIOR: a wallet that was there before the theft adds its coins;
+ * the largest such coin is named), unless tx is a probable PayJoin (the payer holds the traced
+ * coin, the payee added its own: rule payjoin judges it). Backward (the traced value of tx's
+ * outputs goes to every input): any input at an established account. */
 static int tp_spend(cw_trace *t, cw_trace__txrec *tr, uint64_t in0, size_t n_in, bool fwd)
 {
     const cw_chainstore *cs = t->cs;
+    bool received = false; /* forward: a traced input that is not a source */
+    for (size_t k = 0; fwd && k < n_in && !received; k++)
+        received = t->s_node[k] != UINT32_MAX && t->s_node[k] >= t->n_src_nodes;
+    uint64_t prior_addr = CW_NONE64, prior_v = 0;
     for (size_t k = 0; k < n_in; k++) {
         uint64_t po = prevout_of(cs, in0 + k, NULL), own = 0;
         if (po == CW_NONE64 || po >= t->counts.outs)
@@ -793,8 +817,13 @@ static int tp_spend(cw_trace *t, cw_trace__txrec *tr, uint64_t in0, size_t n_in,
         int rc = tp_account(t, a, &own);
         if (rc)
             return rc;
-        if (!own)
+        if (!own) {
+            if (received && ni == UINT32_MAX && v > prior_v && tp_prior_coin(t, a, po)) {
+                prior_addr = a;
+                prior_v = v;
+            }
             continue;
+        }
         bool traced = !fwd || ni != UINT32_MAX;
         if (traced && tr->tp_kind != CW_TRACE__TP_ACCOUNT) {
             tr->tp_kind = CW_TRACE__TP_ACCOUNT;
@@ -805,6 +834,11 @@ static int tp_spend(cw_trace *t, cw_trace__txrec *tr, uint64_t in0, size_t n_in,
             tr->tp_addr = a;
             tr->tp_own = own;
         }
+    }
+    if (!tr->tp_kind && prior_addr != CW_NONE64 && !cw_cluster_payjoin_probable(cs, tr->tx, 0)) {
+        tr->tp_kind = CW_TRACE__TP_PRIOR;
+        tr->tp_addr = prior_addr;
+        tr->tp_own = prior_v;
     }
     return 0;
 }
