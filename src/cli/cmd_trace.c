@@ -171,7 +171,7 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
         {
             const char *ev = json_string_value(json_object_get(x, "evidence"));
             n_ln += ev && !strcmp(ev, "lightning_close");
-            n_pre += ev && !strcmp(ev, "pre_theft_address");
+            n_pre += ev && (!strcmp(ev, "pre_theft_address") || !strcmp(ev, "self_change_payee"));
         }
         long long n_tx = (long long)json_integer_value(json_object_get(tp, "txs"));
         sat_btc(b, sizeof b, json_integer_value(json_object_get(tp, "value")));
@@ -185,7 +185,7 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
                    "third-party): %zu where a third party paid it on from its own account, %zu "
                    "spending a side of a Lightning channel's close not provably the thief's, "
                    "%zu where its holder added a coin from an address in use before the "
-                   "theft%s\n",
+                   "theft or received it as a payment%s\n",
                    b, n_tx, n_sp - n_ln - n_pre, n_ln, n_pre,
                    (long long)n_sp < n_tx ? " (of the txs listed in the JSON)" : "");
     }

@@ -61,6 +61,8 @@ static coin heist1[3]; /* a first heist's stolen coins (labelled theft: build_se
 static uint8_t id_s12[32], id_m12[32], id_e13[32], id_e14[32];
 /* a change trap's seller whose wallet was there before the theft (build_prior_wallet) */
 static uint8_t id_s13[32], id_e15[32], id_e16[32], id_e17[32], id_e20[32];
+/* a change trap's seller paid from the thief's reused address (build_self_change) */
+static uint8_t id_s14[32], id_e18[32], id_e19[32];
 
 /* one input to one output of value - FEE to a fresh key; the coin goes to *out */
 static void pay1(gen_tx *tx, const coin *c, coin *out, uint8_t id[32])
@@ -349,6 +351,43 @@ static void build_prior_wallet(gen_tx *tx)
     block_end();
 }
 
+/* The other change trap: the theft S14 (1 BTC, at the thief's address A) pays 0.4 BTC back to A
+ * and the rest to a seller's fresh Y2 (two outputs: a payment and the change kept at the payer's
+ * own input address); A's coin then pays 0.1 BTC back to A, 0.1 BTC to the thief's fresh K3 and
+ * the rest to its fresh K4 (three outputs: a fan-out). The seller pays all of Y2 on (E18), the
+ * thief all of K3 (E19). */
+static void build_self_change(gen_tx *tx)
+{
+    coin raw, s14, a[2], f[3];
+    block_begin();
+    fund(&raw, 100000000ULL, 0);
+    block_end();
+    block_begin();
+    pay1(tx, &raw, &s14, id_s14); /* the theft */
+    block_end();
+    uint64_t ak = s14.key, yk = new_key(), k3 = new_key();
+    block_begin();
+    gen_tx_reset(tx);
+    add_in(tx, &s14);
+    add_out(tx, 40000000ULL, ak);
+    add_out(tx, s14.value - 40000000ULL - FEE, yk);
+    block_tx(tx, a);
+    a[0].key = ak;
+    a[1].key = yk;
+    gen_tx_reset(tx);
+    add_in(tx, &a[0]);
+    add_out(tx, 10000000ULL, ak);
+    add_out(tx, 10000000ULL, k3);
+    add_out(tx, 20000000ULL - FEE, new_key());
+    block_tx(tx, f);
+    f[1].key = k3;
+    block_end();
+    block_begin();
+    pay1(tx, &a[1], NULL, id_e18);
+    pay1(tx, &f[1], NULL, id_e19);
+    block_end();
+}
+
 /* An unlabelled exchange that pays a withdrawal batch straight from its customers' deposit
  * coins, no sweep first: the thief's S6 (0.4 BTC) and three customers' 0.3 BTC coins are paid to
  * four deposit addresses, and one tx spends all four into withdrawals of 0.35, 0.2, 0.15 and
@@ -548,6 +587,7 @@ static void build_world(const char *out_dir)
     build_busy(&tx);
     build_second_heist(&tx);
     build_prior_wallet(&tx);
+    build_self_change(&tx);
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -916,6 +956,31 @@ static void test_prior_wallet(void)
     json_decref(j);
 }
 
+/* The self-change trap (build_self_change; docs/TRACE-MODELS.md, "A payment whose payer kept its
+ * change at its own address"). S14's tx pays two outputs, one back to its input's address A: the
+ * other, Y2, is a payment to another party. Y2's receipt stays certain, what the seller pays on
+ * from it (E18) is probable, and the JSON names the payer. The fan-out from A (three outputs, one
+ * back to A) is no such payment: the thief's K3 pays on certain (E19). Before the rule E18 was
+ * certain (4 checks fail). */
+static void test_self_change_payee(void)
+{
+    uint64_t at, prob, swept;
+    trace_to(id_s14, 1, id_e18, false, &at, &prob, &swept);
+    CHECK(at == 60000000ULL - 3 * FEE);
+    CHECK(prob == at);
+    trace_to(id_s14, 1, id_e19, false, &at, &prob, &swept);
+    CHECK(at == 10000000ULL - FEE);
+    CHECK(prob == 0);
+    json_t *j = trace_json_from(id_s14);
+    json_t *sp = json_object_get(json_object_get(j, "third_party"), "spends");
+    CHECK(json_array_size(sp) == 1);
+    json_t *s0 = json_array_get(sp, 0);
+    const char *ev = json_string_value(json_object_get(s0, "evidence"));
+    CHECK(ev && !strcmp(ev, "self_change_payee"));
+    CHECK(json_is_string(json_object_get(s0, "payer_txid")));
+    json_decref(j);
+}
+
 /* The withdrawal batch paid straight from four payers' deposit coins (three besides the thief's)
  * to four customers and the change: a service's payout. Forward, S6's value ends there; through
  * it (and before this rule: a batch was never a sweep), customer 6's deposit E6 carried 0.35 BTC
@@ -968,6 +1033,7 @@ int main(void)
     RUN(test_busy_account);
     RUN(test_second_heist);
     RUN(test_prior_wallet);
+    RUN(test_self_change_payee);
     RUN(test_direct_batch);
     RUN(test_tx0_not_batch);
     RUN(test_heist_gathering);
