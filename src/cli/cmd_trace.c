@@ -167,23 +167,27 @@ static void print_table(json_t *j, const cw_trace_stats *st, double total_s)
     json_t *tp = json_object_get(j, "third_party");
     if (tp) {
         json_t *sp = json_object_get(tp, "spends"), *x;
-        size_t i, n_ln = 0, n_sp = json_array_size(sp);
+        size_t i, n_ln = 0, n_pre = 0, n_sp = json_array_size(sp);
         json_array_foreach(sp, i, x)
         {
             const char *ev = json_string_value(json_object_get(x, "evidence"));
             n_ln += ev && !strcmp(ev, "lightning_close");
+            n_pre += ev && (!strcmp(ev, "pre_theft_address") || !strcmp(ev, "self_change_payee"));
         }
         long long n_tx = (long long)json_integer_value(json_object_get(tp, "txs"));
         sat_btc(b, sizeof b, json_integer_value(json_object_get(tp, "value")));
-        if (!n_ln)
+        if (!n_ln && !n_pre)
             printf("third party: %s BTC of certain value made probable at %lld tx(s) where a "
                    "third party paid it on from its own account (rule third-party)\n",
                    b, n_tx);
-        else /* docs/TRACE-MODELS.md, "A Lightning channel's other side" */
+        else /* docs/TRACE-MODELS.md, "A Lightning channel's other side" and "A wallet that
+              * was there before the theft" */
             printf("third party: %s BTC of certain value made probable at %lld tx(s) (rule "
                    "third-party): %zu where a third party paid it on from its own account, %zu "
-                   "spending a side of a Lightning channel's close not provably the thief's%s\n",
-                   b, n_tx, n_sp - n_ln, n_ln,
+                   "spending a side of a Lightning channel's close not provably the thief's, "
+                   "%zu where its holder added a coin from an address in use before the "
+                   "theft or received it as a payment%s\n",
+                   b, n_tx, n_sp - n_ln - n_pre, n_ln, n_pre,
                    (long long)n_sp < n_tx ? " (of the txs listed in the JSON)" : "");
     }
     json_t *du = json_object_get(j, "dusting");

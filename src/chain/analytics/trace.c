@@ -781,18 +781,80 @@ static int tp_account(cw_trace *t, uint64_t a, uint64_t *own)
     return 0;
 }
 
+/* docs/TRACE-MODELS.md, "A wallet that was there before the theft" (evidence
+ * pre_theft_address). An untraced coin a forward spend adds, at address a, is the coin of a
+ * wallet with a life before the theft when a was first paid (or first spent a coin from before
+ * the store) in an earlier block than the theft's (tp_older), is no address a source was paid
+ * to, and, with labels, is not labelled theft and was not paid by a tx tp_thief_paid says the
+ * thief paid. */
+static bool tp_prior_coin(const cw_trace *t, uint64_t a, uint64_t po)
+{
+    if (a == CW_NONE64 || tab_get(t->tp_src, t->tps_mask, a, NULL) ||
+        !tp_older(t->cs, a, t->tp_before))
+        return false;
+    if (!t->labels || cw_trace_labelmap_empty(t->labels))
+        return true;
+    return !cw_trace_labelmap_has(t->labels, a, "theft") &&
+           !tp_thief_paid(t, cw_chainstore_out_tx(t->cs, po));
+}
+
+/* docs/TRACE-MODELS.md, "A payment whose payer kept its change at its own address" (evidence
+ * self_change_payee). Coin po (at address a) was paid away by its creator c: c (not a
+ * CoinJoin; at most TP_PAY_MAX inputs and two outputs, a wallet's payment and its change) pays
+ * its other output back to an address one of its inputs was held at (the payer's change, by
+ * address reuse), and a is none of its inputs' addresses. */
+#define TP_PAY_MAX 16
+
+static bool tp_paid_away(const cw_trace *t, uint64_t po, uint64_t c)
+{
+    const cw_chainstore *cs = t->cs;
+    uint64_t in0, in1, o0, o1, ia[TP_PAY_MAX];
+    uint64_t a = out_addr(cw_chainstore_out(cs, po));
+    if (c >= t->counts.txs || a == CW_NONE64)
+        return false;
+    cw_chainstore_tx_range(cs, c, &in0, &in1, &o0, &o1);
+    if (in1 - in0 > TP_PAY_MAX || o1 - o0 != 2)
+        return false; /* a payment and its change (a fan-out that pays one of its own input
+                       * addresses too pays its own fresh ones beside it: btc_alt6's thief) */
+    size_t n = 0;
+    for (uint64_t k = in0; k < in1; k++) {
+        uint64_t p = prevout_of(cs, k, NULL);
+        uint64_t pa = p == CW_NONE64 ? CW_NONE64 : out_addr(cw_chainstore_out(cs, p));
+        if (pa == a)
+            return false; /* back to its own input's address: the payer's change */
+        if (pa != CW_NONE64)
+            ia[n++] = pa;
+    }
+    bool back = false;
+    for (uint64_t j = o0; j < o1 && !back; j++) {
+        uint64_t oa = j == po ? CW_NONE64 : out_addr(cw_chainstore_out(cs, j));
+        for (size_t i = 0; i < n && oa != CW_NONE64 && !back; i++)
+            back = oa == ia[i];
+    }
+    return back && !t->is_cj(t->opts.is_coinjoin_ctx, cs, c);
+}
+
 /* Whether tx (not a CoinJoin, not a sweep) is a third party's spend from its own account, into
  * record tr (tp_kind 0: it is not). Forward, an input carrying traced value (s_node set, not a
  * source) held at an established account (CW_TRACE__TP_ACCOUNT), or an untraced input of over
- * DUST_MAX_SAT held at one (CW_TRACE__TP_OWN_COIN: the spender adds its own coins). A coin made
- * before the theft at an address without such history is no evidence: the thief's own older
- * coins look the same (the BlockSci regtest chain's mapping tx). Backward (the traced value of
+ * DUST_MAX_SAT held at one (CW_TRACE__TP_OWN_COIN: the spender adds its own coins); failing
+ * both, when a traced input is not a source (the spender received it: a source is the thief's
+ * own coin), an untraced input of over DUST_MAX_SAT at an address in use before the theft
+ * (tp_prior_coin, CW_TRACE__TP_PRIOR: a wallet that was there before the theft adds its coins;
+ * the largest such coin is named), unless tx is a probable PayJoin (the payer holds the traced
+ * coin, the payee added its own: rule payjoin judges it); failing that, a traced input that is not
+ * a source and was paid away by its creator (tp_paid_away, CW_TRACE__TP_PAYEE: its payer kept its
+ * change at its own input address; the first such input is named). Backward (the traced value of
  * tx's outputs goes to every input): any input at an established account. */
 static int tp_spend(cw_trace *t, cw_trace__txrec *tr, uint64_t in0, size_t n_in, bool fwd)
 {
     const cw_chainstore *cs = t->cs;
+    bool received = false; /* forward: a traced input that is not a source */
+    for (size_t k = 0; fwd && k < n_in && !received; k++)
+        received = t->s_node[k] != UINT32_MAX && t->s_node[k] >= t->n_src_nodes;
+    uint64_t prior_addr = CW_NONE64, prior_v = 0, payee_addr = CW_NONE64, payer = CW_NONE64;
     for (size_t k = 0; k < n_in; k++) {
-        uint64_t po = prevout_of(cs, in0 + k, NULL), own = 0;
+        uint64_t c = CW_NONE64, po = prevout_of(cs, in0 + k, &c), own = 0;
         if (po == CW_NONE64 || po >= t->counts.outs)
             continue;
         const cw_row_out *o = cw_chainstore_out(cs, po);
@@ -808,8 +870,17 @@ static int tp_spend(cw_trace *t, cw_trace__txrec *tr, uint64_t in0, size_t n_in,
         int rc = tp_account(t, a, &own);
         if (rc)
             return rc;
-        if (!own)
+        if (!own) {
+            if (received && ni == UINT32_MAX && v > prior_v && tp_prior_coin(t, a, po)) {
+                prior_addr = a;
+                prior_v = v;
+            } else if (fwd && ni != UINT32_MAX && payee_addr == CW_NONE64 &&
+                       tp_paid_away(t, po, c)) {
+                payee_addr = a;
+                payer = c;
+            }
             continue;
+        }
         bool traced = !fwd || ni != UINT32_MAX;
         if (traced && tr->tp_kind != CW_TRACE__TP_ACCOUNT) {
             tr->tp_kind = CW_TRACE__TP_ACCOUNT;
@@ -820,6 +891,15 @@ static int tp_spend(cw_trace *t, cw_trace__txrec *tr, uint64_t in0, size_t n_in,
             tr->tp_addr = a;
             tr->tp_own = own;
         }
+    }
+    if (!tr->tp_kind && prior_addr != CW_NONE64 && !cw_cluster_payjoin_probable(cs, tr->tx, 0)) {
+        tr->tp_kind = CW_TRACE__TP_PRIOR;
+        tr->tp_addr = prior_addr;
+        tr->tp_own = prior_v;
+    } else if (!tr->tp_kind && payee_addr != CW_NONE64) {
+        tr->tp_kind = CW_TRACE__TP_PAYEE;
+        tr->tp_addr = payee_addr;
+        tr->tp_own = payer;
     }
     return 0;
 }

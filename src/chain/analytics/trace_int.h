@@ -72,8 +72,12 @@ typedef struct cw_trace__txrec {
 enum {
     CW_TRACE__TP_ACCOUNT = 1,  /* traced value held at an address with its own earlier history */
     CW_TRACE__TP_OWN_COIN = 2, /* spent with an untraced coin of the spender's own from before */
-    CW_TRACE__TP_CHANNEL = 3   /* spends an output of a Lightning channel close that is not
+    CW_TRACE__TP_CHANNEL = 3,  /* spends an output of a Lightning channel close that is not
                                 * provably the thief's side (cw_trace__ln_close) */
+    CW_TRACE__TP_PRIOR = 4,    /* spent, beside a coin it received, with an untraced coin at an
+                                * address in use before the theft (tp_own: that coin's value) */
+    CW_TRACE__TP_PAYEE = 5     /* spends a coin its payer paid away, keeping its change at its
+                                * own input's address (tp_own: the payer's tx) */
 };
 
 /* What cw_trace__ln_close found (docs/TRACE-MODELS.md, "A Lightning channel's other side"). */

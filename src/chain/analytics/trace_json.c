@@ -171,6 +171,31 @@ static json_t *tp_json(const cw_trace *t, const cw_trace__txrec *r)
                          "close_output_address", addr, "close_txid", txid_json(cs, r->tp_own),
                          "certain_made_probable", (json_int_t)r->tp_value, "why", why);
     }
+    if (r->tp_kind == CW_TRACE__TP_PRIOR) {
+        /* docs/TRACE-MODELS.md, "A wallet that was there before the theft": tp_own is the
+         * largest such coin's value */
+        snprintf(why, sizeof why,
+                 "probable: the holder of a coin it received spent it with a coin of its own "
+                 "(%llu sat) from %s, an address in use before the theft (a wallet that was "
+                 "there before the theft, not the thief's fresh one)",
+                 (unsigned long long)r->tp_own, addr);
+        return json_pack("{s:o, s:s, s:s, s:I, s:I, s:s}", "txid", txid_json(cs, r->tx), "evidence",
+                         "pre_theft_address", "address", addr, "own_coin", (json_int_t)r->tp_own,
+                         "certain_made_probable", (json_int_t)r->tp_value, "why", why);
+    }
+    if (r->tp_kind == CW_TRACE__TP_PAYEE) {
+        /* docs/TRACE-MODELS.md, "A payment whose payer kept its change at its own address":
+         * tp_own is the payer's tx */
+        snprintf(why, sizeof why,
+                 "probable: spends a coin paid to %s by a tx that kept its change at its own "
+                 "input's address (a payment to another party, who spends it on its own "
+                 "business)",
+                 addr);
+        return json_pack("{s:o, s:s, s:s, s:o, s:I, s:s}", "txid", txid_json(cs, r->tx), "evidence",
+                         "self_change_payee", "address", addr, "payer_txid",
+                         txid_json(cs, r->tp_own), "certain_made_probable", (json_int_t)r->tp_value,
+                         "why", why);
+    }
     bool busy = r->tp_own == CW_TRACE__TP_BUSY;
     if (busy)
         snprintf(held, sizeof held,
@@ -485,10 +510,14 @@ json_t *cw_trace_json(const cw_trace *t, size_t top, size_t graph_limit)
                       cw_trace_rule_name(CW_RULE_THIRD_PARTY), "spends", tl, "meaning",
                       "certain value that a third party spent from its own account (an address "
                       "with its own history before the theft, or with its own coins from before "
-                      "it), or from a Lightning channel close's side not provably the thief's: "
-                      "its receipt is certain, what it paid on is probable, its payees are its "
+                      "it, or beside a coin from an address in use before the theft), or "
+                      "received as a payment whose payer kept its change at its own address, or "
+                      "from a Lightning channel close's side not provably the thief's: its "
+                      "receipt is certain, what it paid on is probable, its payees are its "
                       "counterparties (the first 100 txs; docs/TRACE-MODELS.md, \"A third "
-                      "party's own account\", \"A Lightning channel's other side\")"));
+                      "party's own account\", \"A wallet that was there before the theft\", "
+                      "\"A payment whose payer kept its change at its own address\", \"A "
+                      "Lightning channel's other side\")"));
     }
     if (t->stats.dusting_outputs)
         json_object_set_new(

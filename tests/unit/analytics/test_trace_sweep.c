@@ -59,6 +59,10 @@ static uint8_t id_s11[32], id_e11[32], id_e12[32]; /* a gift to a busy account (
 enum { BUSY_OUTS = 4100 };                         /* more than the walk's 4,096 */
 static coin heist1[3]; /* a first heist's stolen coins (labelled theft: build_second_heist) */
 static uint8_t id_s12[32], id_m12[32], id_e13[32], id_e14[32];
+/* a change trap's seller whose wallet was there before the theft (build_prior_wallet) */
+static uint8_t id_s13[32], id_e15[32], id_e16[32], id_e17[32], id_e20[32];
+/* a change trap's seller paid from the thief's reused address (build_self_change) */
+static uint8_t id_s14[32], id_e18[32], id_e19[32];
 
 /* one input to one output of value - FEE to a fresh key; the coin goes to *out */
 static void pay1(gen_tx *tx, const coin *c, coin *out, uint8_t id[32])
@@ -282,6 +286,108 @@ static void build_second_heist(gen_tx *tx)
     block_end();
 }
 
+/* A change trap (issue 11, btc_alt8's trap_payment): a seller's wallet got W (0.2 BTC) at
+ * address P before the theft (paid once, never spent before it: no established account), the
+ * thief a coin Q (0.1 BTC) of its own at a fresh address and a merchant MC (0.05 BTC), in the same
+ * block. The theft S13 (1 BTC) pays 0.5 BTC to the seller's fresh Y, 0.2 BTC to the thief's K,
+ * 0.1 BTC to its K5 and the rest to its K2, in the block where the thief also gets L (0.2 BTC) and
+ * the seller W2 (0.05 BTC), each at an address first paid after the theft. Then the seller spends
+ * Y with W and W2: 0.3 BTC to a merchant (E15's first output) and the change to itself; the thief
+ * spends K with L into one output (E16), K2 with its older Q into one output (E17), and pays the
+ * merchant by a PayJoin from K5 and MC: its change 0.07 BTC less the fee first (E20), the
+ * merchant's 0.08 BTC (MC and the payment) second. */
+static void build_prior_wallet(gen_tx *tx)
+{
+    coin w, w2, q, mc, raw, s13, l, trap[4];
+    uint64_t yk = new_key(), kk = new_key(), k5k = new_key(), k2k = new_key();
+    block_begin();
+    fund(&w, 20000000ULL, 0);
+    fund(&q, 10000000ULL, 0);
+    fund(&mc, 5000000ULL, 0);
+    fund(&raw, 100000000ULL, 0);
+    block_end();
+    block_begin();
+    pay1(tx, &raw, &s13, id_s13); /* the theft */
+    block_end();
+    block_begin();
+    fund(&l, 20000000ULL, 0);
+    fund(&w2, 5000000ULL, 0);
+    gen_tx_reset(tx);
+    add_in(tx, &s13);
+    add_out(tx, 50000000ULL, yk);
+    add_out(tx, 20000000ULL, kk);
+    add_out(tx, 10000000ULL, k5k);
+    add_out(tx, s13.value - 80000000ULL - FEE, k2k);
+    block_tx(tx, trap);
+    block_end();
+    trap[0].key = yk;
+    trap[1].key = kk;
+    trap[2].key = k5k;
+    trap[3].key = k2k;
+    block_begin();
+    gen_tx_reset(tx); /* the seller: Y, then its own W and W2 */
+    add_in(tx, &trap[0]);
+    add_in(tx, &w);
+    add_in(tx, &w2);
+    add_out(tx, 30000000ULL, new_key());
+    add_out(tx, 45000000ULL - FEE, new_key());
+    block_tx(tx, NULL);
+    last_txid(id_e15);
+    coin *ins[2] = {&trap[1], &l};
+    coin o;
+    sweep(tx, ins, 2, &o, 0);
+    last_txid(id_e16);
+    ins[0] = &trap[3];
+    ins[1] = &q;
+    sweep(tx, ins, 2, &o, 0);
+    last_txid(id_e17);
+    gen_tx_reset(tx); /* the thief's PayJoin: K5 is larger than both outputs */
+    add_in(tx, &trap[2]);
+    add_in(tx, &mc);
+    add_out(tx, 7000000ULL - FEE, new_key());
+    add_out(tx, 8000000ULL, new_key());
+    block_tx(tx, NULL);
+    last_txid(id_e20);
+    block_end();
+}
+
+/* The other change trap: the theft S14 (1 BTC, at the thief's address A) pays 0.4 BTC back to A
+ * and the rest to a seller's fresh Y2 (two outputs: a payment and the change kept at the payer's
+ * own input address); A's coin then pays 0.1 BTC back to A, 0.1 BTC to the thief's fresh K3 and
+ * the rest to its fresh K4 (three outputs: a fan-out). The seller pays all of Y2 on (E18), the
+ * thief all of K3 (E19). */
+static void build_self_change(gen_tx *tx)
+{
+    coin raw, s14, a[2], f[3];
+    block_begin();
+    fund(&raw, 100000000ULL, 0);
+    block_end();
+    block_begin();
+    pay1(tx, &raw, &s14, id_s14); /* the theft */
+    block_end();
+    uint64_t ak = s14.key, yk = new_key(), k3 = new_key();
+    block_begin();
+    gen_tx_reset(tx);
+    add_in(tx, &s14);
+    add_out(tx, 40000000ULL, ak);
+    add_out(tx, s14.value - 40000000ULL - FEE, yk);
+    block_tx(tx, a);
+    a[0].key = ak;
+    a[1].key = yk;
+    gen_tx_reset(tx);
+    add_in(tx, &a[0]);
+    add_out(tx, 10000000ULL, ak);
+    add_out(tx, 10000000ULL, k3);
+    add_out(tx, 20000000ULL - FEE, new_key());
+    block_tx(tx, f);
+    f[1].key = k3;
+    block_end();
+    block_begin();
+    pay1(tx, &a[1], NULL, id_e18);
+    pay1(tx, &f[1], NULL, id_e19);
+    block_end();
+}
+
 /* An unlabelled exchange that pays a withdrawal batch straight from its customers' deposit
  * coins, no sweep first: the thief's S6 (0.4 BTC) and three customers' 0.3 BTC coins are paid to
  * four deposit addresses, and one tx spends all four into withdrawals of 0.35, 0.2, 0.15 and
@@ -480,6 +586,8 @@ static void build_world(const char *out_dir)
     build_gift(&tx);
     build_busy(&tx);
     build_second_heist(&tx);
+    build_prior_wallet(&tx);
+    build_self_change(&tx);
     gen_tx_deinit(&tx);
     chain_write(out_dir);
 }
@@ -523,6 +631,21 @@ static void trace_to(const uint8_t from_tx[32], size_t n_src, const uint8_t at_t
                      uint64_t *at, uint64_t *at_prob, uint64_t *swept)
 {
     trace_lm(from_tx, n_src, at_tx, through, NULL, at, at_prob, swept);
+}
+
+/* The JSON of the FIFO forward trace (the defaults) from the first output of from_tx; NULL when
+ * there is none or the trace fails (every check on it then fails). */
+static json_t *trace_json_from(const uint8_t from_tx[32])
+{
+    uint64_t src = chain_out(cs, from_tx, 0);
+    cw_trace_opts o;
+    cw_trace_opts_init(&o);
+    cw_trace *t = NULL;
+    if (src == CW_NONE64 || cw_trace_run(&t, cs, NULL, &src, 1, &o) != 0)
+        return NULL;
+    json_t *j = cw_trace_json(t, 10, 100);
+    cw_trace_free(t);
+    return j;
 }
 
 static void test_service_sweep(void)
@@ -741,13 +864,7 @@ static void test_busy_account(void)
     trace_to(id_s11, 1, id_e12, false, &at, &prob, &swept);
     CHECK(at == 30000000ULL - FEE);
     CHECK(prob == 0);
-    uint64_t src = chain_out(cs, id_s11, 0);
-    REQUIRE(src != CW_NONE64);
-    cw_trace_opts o;
-    cw_trace_opts_init(&o);
-    cw_trace *t = NULL;
-    REQUIRE(cw_trace_run(&t, cs, NULL, &src, 1, &o) == 0);
-    json_t *j = cw_trace_json(t, 10, 100);
+    json_t *j = trace_json_from(id_s11);
     json_t *sp = json_object_get(json_object_get(j, "third_party"), "spends");
     CHECK(json_array_size(sp) == 1);
     json_t *s0 = json_array_get(sp, 0);
@@ -755,7 +872,6 @@ static void test_busy_account(void)
     const char *why = json_string_value(json_object_get(s0, "why"));
     CHECK(why && strstr(why, "4,096 times or more since the theft"));
     json_decref(j);
-    cw_trace_free(t);
 }
 
 /* The second heist (build_second_heist). With no labels M's two receipts before the theft make
@@ -852,6 +968,73 @@ static void test_second_heist_json(void)
     cw_trace_labelmap_free(lm);
 }
 
+/* The change trap (build_prior_wallet; docs/TRACE-MODELS.md, "A wallet that was there before the
+ * theft"). The seller's receipt Y stays certain; its spend adds W, a coin at an address paid
+ * before the theft, beside the coin it received: a wallet that was there before the theft, so
+ * the merchant's 0.3 BTC (all of it the theft's by FIFO) is probable, and the JSON names the
+ * evidence, W's address and its value. The thief's K spent with L, whose address was first paid
+ * after the theft, stays certain; its K2 spent with its own older Q reads as a seller's (the
+ * rule's cost: the honest reading wins). The thief's PayJoin with MC (an address of before) is
+ * rule payjoin's: its change keeps as certain its value less MC's, 0.05 BTC probable, not all.
+ * Before the rule E15 and E17 were certain (4 checks fail). */
+static void test_prior_wallet(void)
+{
+    uint64_t at, prob, swept;
+    trace_to(id_s13, 1, id_e15, false, &at, &prob, &swept);
+    CHECK(at == 30000000ULL);
+    CHECK(prob == at);
+    trace_to(id_s13, 1, id_e16, false, &at, &prob, &swept);
+    CHECK(at == 20000000ULL);
+    CHECK(prob == 0);
+    trace_to(id_s13, 1, id_e17, false, &at, &prob, &swept);
+    CHECK(at == 20000000ULL - 2 * FEE);
+    CHECK(prob == at);
+    trace_to(id_s13, 1, id_e20, false, &at, &prob, &swept);
+    CHECK(at == 7000000ULL - FEE);
+    CHECK(prob == 5000000ULL);
+    json_t *j = trace_json_from(id_s13);
+    json_t *sp = json_object_get(json_object_get(j, "third_party"), "spends"), *x;
+    size_t i, n_prior = 0;
+    const char *why = NULL;
+    json_array_foreach(sp, i, x)
+    {
+        const char *ev = json_string_value(json_object_get(x, "evidence"));
+        if (ev && !strcmp(ev, "pre_theft_address")) {
+            n_prior++;
+            if (json_integer_value(json_object_get(x, "own_coin")) == 20000000)
+                why = json_string_value(json_object_get(x, "why"));
+        }
+    }
+    CHECK(n_prior == 2); /* E15 and E17 */
+    CHECK(why && strstr(why, "an address in use before the theft"));
+    json_decref(j);
+}
+
+/* The self-change trap (build_self_change; docs/TRACE-MODELS.md, "A payment whose payer kept its
+ * change at its own address"). S14's tx pays two outputs, one back to its input's address A: the
+ * other, Y2, is a payment to another party. Y2's receipt stays certain, what the seller pays on
+ * from it (E18) is probable, and the JSON names the payer. The fan-out from A (three outputs, one
+ * back to A) is no such payment: the thief's K3 pays on certain (E19). Before the rule E18 was
+ * certain (4 checks fail). */
+static void test_self_change_payee(void)
+{
+    uint64_t at, prob, swept;
+    trace_to(id_s14, 1, id_e18, false, &at, &prob, &swept);
+    CHECK(at == 60000000ULL - 3 * FEE);
+    CHECK(prob == at);
+    trace_to(id_s14, 1, id_e19, false, &at, &prob, &swept);
+    CHECK(at == 10000000ULL - FEE);
+    CHECK(prob == 0);
+    json_t *j = trace_json_from(id_s14);
+    json_t *sp = json_object_get(json_object_get(j, "third_party"), "spends");
+    CHECK(json_array_size(sp) == 1);
+    json_t *s0 = json_array_get(sp, 0);
+    const char *ev = json_string_value(json_object_get(s0, "evidence"));
+    CHECK(ev && !strcmp(ev, "self_change_payee"));
+    CHECK(json_is_string(json_object_get(s0, "payer_txid")));
+    json_decref(j);
+}
+
 /* The withdrawal batch paid straight from four payers' deposit coins (three besides the thief's)
  * to four customers and the change: a service's payout. Forward, S6's value ends there; through
  * it (and before this rule: a batch was never a sweep), customer 6's deposit E6 carried 0.35 BTC
@@ -904,6 +1087,8 @@ int main(void)
     RUN(test_busy_account);
     RUN(test_second_heist);
     RUN(test_second_heist_json);
+    RUN(test_prior_wallet);
+    RUN(test_self_change_payee);
     RUN(test_direct_batch);
     RUN(test_tx0_not_batch);
     RUN(test_heist_gathering);
