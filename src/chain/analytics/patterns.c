@@ -355,9 +355,11 @@ DEFINE_SORT(sort_u64, uint64_t, cmp_u64)
 DEFINE_SORT(sort_u32, uint32_t, cmp_u32)
 /* NOLINTEND(bugprone-macro-parentheses) */
 
-/* Value and address of the output an input spends, from one read of it: false when the value
- * is unknown (coinbase, an external prevout not supplied); *addr is CW_NONE32 when unknown. */
-static bool in_value_addr(const cw_chainstore *cs, uint64_t in, uint64_t *value, uint32_t *addr)
+/* Value, address and script type (type may be NULL) of the output an input spends, from one
+ * read of it: false when the value is unknown (coinbase, an external prevout not supplied);
+ * *addr is CW_NONE32 when unknown. */
+static inline bool in_value_addr_type(const cw_chainstore *cs, uint64_t in, uint64_t *value,
+                                      uint32_t *addr, cw_script_type *type)
 {
     const cw_row_in *r = cw_chainstore_in(cs, in);
     *addr = CW_NONE32;
@@ -369,13 +371,22 @@ static bool in_value_addr(const cw_chainstore *cs, uint64_t in, uint64_t *value,
             return false;
         *addr = e->addr;
         *value = e->value;
+        if (type)
+            *type = (cw_script_type)e->type;
         return true;
     }
     const cw_row_out *o =
         cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout);
     *addr = o->addr;
     *value = cw_out_value(o);
+    if (type)
+        *type = cw_out_type(o);
     return true;
+}
+
+static bool in_value_addr(const cw_chainstore *cs, uint64_t in, uint64_t *value, uint32_t *addr)
+{
+    return in_value_addr_type(cs, in, value, addr, NULL);
 }
 
 /* A decimal round value: 1, 2 or 5 x 10^n (what people pay and withdraw). */
@@ -1997,27 +2008,6 @@ done:
 
 /* ------------------------------------------------------------------ joint funding */
 
-/* Script type of the output an input spends, CW_SCRIPT_NONSTANDARD when unknown (coinbase, an
- * external prevout not supplied); *addr as in_value_addr. */
-static cw_script_type in_type_addr(const cw_chainstore *cs, uint64_t in, uint32_t *addr)
-{
-    const cw_row_in *r = cw_chainstore_in(cs, in);
-    *addr = CW_NONE32;
-    if (r->spent_tx == CW_IN_COINBASE)
-        return CW_SCRIPT_NONSTANDARD;
-    if (r->spent_tx == CW_IN_EXTERNAL) {
-        const cw_row_ext *e = cw_chainstore_ext(cs, r->spent_vout);
-        if (!e->known)
-            return CW_SCRIPT_NONSTANDARD;
-        *addr = e->addr;
-        return (cw_script_type)e->type;
-    }
-    const cw_row_out *o =
-        cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout);
-    *addr = o->addr;
-    return cw_out_type(o);
-}
-
 /* The joint-funding rules (docs/PATTERNS.md, "Joint funding"), from the tx and the outputs it
  * spends alone (a cluster build is incremental: no later spend may decide them). Two owners
  * pay one shared 2-of-2 output, which the chain shows only as P2WSH (the 2-of-2 script is
@@ -2069,8 +2059,9 @@ static unsigned joint_rule(const cw_chainstore *cs, uint64_t i0, uint64_t i1, ui
     unsigned n_addr = 0, wsh_in = 0;
     for (uint64_t i = i0; i < i1; i++) {
         uint32_t a;
-        cw_script_type t = in_type_addr(cs, i, &a);
-        if (a == CW_NONE32)
+        uint64_t v;
+        cw_script_type t = CW_SCRIPT_NONSTANDARD;
+        if (!in_value_addr_type(cs, i, &v, &a, &t) || a == CW_NONE32)
             return 0; /* an unknown prevout: no judgement */
         wsh_in += t == CW_SCRIPT_P2WSH;
         bool seen = false;
