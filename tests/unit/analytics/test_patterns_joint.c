@@ -26,8 +26,7 @@
 
 static char dir[4096], store[4200];
 static cw_chainstore *cs;
-static uint8_t id_esc[32], id_dfo[32], id_spl[32], id_pay[32], id_msw[32], id_one[32],
-    id_bat[32];
+static uint8_t id_esc[32], id_dfo[32], id_spl[32], id_pay[32], id_msw[32], id_one[32], id_bat[32];
 
 /* A P2WSH output (a 2-of-2 script's hash, here any 32 bytes) of value. */
 static void add_wsh(gen_tx *tx, uint64_t value, uint64_t seed)
