@@ -77,6 +77,7 @@ typedef struct cw_cluster_stats {
     uint64_t coinjoin_skipped;                  /* txs excluded as CoinJoin or probable CoinJoin */
     uint64_t probable_skipped;                  /* of which probable CoinJoins */
     uint64_t payjoin_withheld;                  /* probable PayJoins that contributed no union */
+    uint64_t joint_withheld; /* probable joint fundings (CW_PAT_JOINT_FUNDING): no union */
     uint64_t payjoin_united; /* probable PayJoins united (CW_CLUSTER_UNITE_PAYJOIN) */
     uint64_t largest;                           /* size of the largest cluster */
     bool rebuilt;

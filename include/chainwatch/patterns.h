@@ -38,7 +38,12 @@
                   below) reads as laundering-like: 4 of fast, automated, long, large, fresh        \
                   remainders, peels to standing accounts; peel_chain alone is the shape, which an  \
                   honest wallet spending its change in a run also has */
-#define CW_PAT_N_FLAGS 12
+#define CW_PAT_JOINT_FUNDING                                                                       \
+    (1u << 12) /* probably two owners funding one shared 2-of-2 output (an escrow deposit, a       \
+                  dual-funded channel open or splice: rules escrow-deposit, dual-funded-open,      \
+                  splice-in): never a CoinJoin flag, the trace reads it as one owner's tx as       \
+                  before, but clustering leaves its inputs apart */
+#define CW_PAT_N_FLAGS 13
 #define CW_PAT_FLAG_MASK 0xffffu /* the flag bits of a flags word */
 
 /* Besides the flag bits, a flags word carries the rule that decided the tx's main flag (bits
@@ -66,6 +71,9 @@ enum {
     CW_PAT_RULE_PEEL_BRANCH,     /* a hop of a run started by a flagged run's peel */
     CW_PAT_RULE_STONEWALL,       /* 2 equal outputs + 2 others, >= 2 input addresses, an input
                                     sub-set paying one equal output and one other */
+    CW_PAT_RULE_ESCROW_DEPOSIT, /* >= 2 input addresses -> one P2WSH + OP_RETURN (+ <= 2 changes) */
+    CW_PAT_RULE_DUAL_FUNDED, /* >= 2 input addresses -> one P2WSH + 2 changes to fresh addresses */
+    CW_PAT_RULE_SPLICE_IN,   /* a P2WSH coin + others -> one P2WSH + 1 change */
     CW_PAT_N_RULES
 };
 
@@ -149,6 +157,9 @@ const char *cw_patterns_rule_text(unsigned rule);
 /* True when clustering must not unite the inputs of a tx with these flags (CoinJoin or
  * probable CoinJoin). */
 bool cw_patterns_multi_owner(uint32_t flags);
+/* True when clustering must leave the inputs of a tx with these flags apart: multi-owner (above)
+ * or probably jointly funded (CW_PAT_JOINT_FUNDING). The trace asks cw_patterns_multi_owner. */
+bool cw_patterns_inputs_apart(uint32_t flags);
 
 /* The CoinJoin evidence behind a tx's flags (for `patterns show`, `tx` and tracing). */
 typedef struct cw_patterns_detail {
@@ -180,6 +191,10 @@ typedef struct cw_patterns_detail {
                                  outputs not matched as changes): one owner's split, not a probable
                                  CoinJoin; 0 when not */
     const char *kind_reason;  /* why the CoinJoin got its kind bit (static text), or NULL */
+    unsigned joint_rule, joint_score; /* the joint-funding rule that fired (CW_PAT_RULE_ESCROW_
+                                         DEPOSIT..SPLICE_IN) and its score, 0 when none; the
+                                         main rule when no peel rule fired */
+    uint32_t p2wsh_outputs, opreturn_outputs; /* the joint-funding rules' evidence */
 } cw_patterns_detail;
 /* Computes the flags of tx with their evidence (from the store alone). */
 void cw_patterns_explain(const cw_chainstore *cs, uint64_t tx, cw_patterns_detail *out);

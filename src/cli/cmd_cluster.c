@@ -39,7 +39,7 @@ static int do_build(const cw_store_opts *o, uint32_t change)
     change_string(ch, sizeof ch, change);
     if (o->json)
         return cw_cli_print_json(json_pack(
-            "{s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:f, s:s, s:I, s:I}",
+            "{s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:f, s:s, s:I, s:I, s:I}",
             "txs_before", (json_int_t)st.txs_before, "txs", (json_int_t)st.txs_after, "rebuilt",
             st.rebuilt, "addresses", (json_int_t)st.addrs, "clusters", (json_int_t)st.clusters,
             "merges", (json_int_t)st.merges, "multi_input_merges",
@@ -48,15 +48,18 @@ static int do_build(const cw_store_opts *o, uint32_t change)
             (json_int_t)st.probable_skipped, "largest_cluster", (json_int_t)st.largest, "change",
             ch, "seconds", st.seconds, "payjoin",
             change & CW_CLUSTER_UNITE_PAYJOIN ? "unite" : "withhold", "payjoin_withheld",
-            (json_int_t)st.payjoin_withheld, "payjoin_united", (json_int_t)st.payjoin_united));
+            (json_int_t)st.payjoin_withheld, "payjoin_united", (json_int_t)st.payjoin_united,
+            "joint_funding_withheld", (json_int_t)st.joint_withheld));
     printf("cluster: %" PRIu64 " addresses in %" PRIu64 " clusters (largest %" PRIu64 "), %" PRIu64
            " txs covered (%" PRIu64 " new%s), change heuristics: %s\n"
            "  unions this build: %" PRIu64 " multi-input, %" PRIu64 " change; %" PRIu64
-           " CoinJoin txs skipped (%" PRIu64 " of them probable CoinJoins); %.2f s\n"
+           " CoinJoin txs skipped (%" PRIu64 " of them probable CoinJoins), %" PRIu64
+           " probable joint fundings (escrow deposit, dual-funded open, splice-in) withheld;"
+           " %.2f s\n"
            "  probable PayJoins (rule " CW_CLUSTER_PAYJOIN_RULE "): %" PRIu64 " %s\n",
            st.addrs, st.clusters, st.largest, st.txs_after, st.txs_after - st.txs_before,
            st.rebuilt ? ", rebuilt" : "", ch, st.multi_input_merges, st.change_merges,
-           st.coinjoin_skipped, st.probable_skipped, st.seconds,
+           st.coinjoin_skipped, st.probable_skipped, st.joint_withheld, st.seconds,
            change & CW_CLUSTER_UNITE_PAYJOIN ? st.payjoin_united : st.payjoin_withheld,
            change & CW_CLUSTER_UNITE_PAYJOIN ? "united (--payjoin unite)"
                                              : "contributed no union (--payjoin withhold)");
@@ -281,8 +284,10 @@ const cw_command cw_cmd_cluster = {
     "       chainwatch cluster show ADDR --store DIR [--offset N] [--limit N] [--json]\n"
     "       chainwatch cluster why ADDR1 ADDR2 --store DIR [--json]\n\n"
     "build  clusters addresses with the multi-input heuristic, CoinJoin txs excluded (builds\n"
-    "       the pattern flags first; probable CoinJoins are excluded too), continuing from\n"
-    "       the last build; a reorg below it or a different --change list rebuilds.\n"
+    "       the pattern flags first; probable CoinJoins are excluded too, and so are probable\n"
+    "       joint fundings, flag joint_funding: an escrow deposit, a dual-funded channel open\n"
+    "       or a splice-in), continuing from the last build; a reorg below it or a different\n"
+    "       --change list rebuilds.\n"
     "       --change LIST adds change-address heuristics,\n"
     "       comma-separated: fresh, optimal, type, power10, peel, reuse, locktime (or\n"
     "       all, none; default none). The heuristics that vote must agree on exactly one\n"

@@ -93,7 +93,10 @@ static int do_show(const cw_store_opts *o)
                 printf("  evidence: the %s tx after a flagged peel run's last hop (no hop spends "
                        "its largest output), spending one of its outputs at once\n",
                        d.peel_end == 1 ? "first" : "second");
-            else if (rule != CW_PAT_RULE_SHAPE && rule != CW_PAT_RULE_COINBASE)
+            else if (rule == CW_PAT_RULE_ESCROW_DEPOSIT || rule == CW_PAT_RULE_DUAL_FUNDED ||
+                     rule == CW_PAT_RULE_SPLICE_IN) {
+                /* the joint-funding evidence follows */
+            } else if (rule != CW_PAT_RULE_SHAPE && rule != CW_PAT_RULE_COINBASE)
                 printf("  evidence: %u equal outputs of %llu sat, %u inputs from %u addresses, "
                        "%u other outputs, %u of them matched as one owner's change by input "
                        "sub-sets\n",
@@ -124,6 +127,11 @@ static int do_show(const cw_store_opts *o)
             }
             if (d.kind_reason)
                 printf("  kind: %s\n", d.kind_reason);
+            if (d.joint_rule) /* a joint-funding tx always has a rule */
+                printf("  joint funding (rule %s): score %u/100, probable: %u P2WSH output, %u "
+                       "OP_RETURN, inputs from %u addresses; %s\n",
+                       cw_patterns_rule_name(d.joint_rule), d.joint_score, d.p2wsh_outputs,
+                       d.opreturn_outputs, d.input_addresses, cw_patterns_rule_text(d.joint_rule));
         } else {
             cw_patterns_detail d;
             cw_patterns_explain(cs, t, &d);
@@ -182,9 +190,11 @@ const cw_command cw_cmd_patterns = {
     "show   prints the flags of one tx, the rule that set them, its score (0-100: below 100\n"
     "       the result is a judgement, shown as probable) and the evidence it used.\n\n"
     "Flags: coinjoin whirlpool wasabi1 wasabi2 joinmarket peel_chain fan_out fan_in coinbase\n"
-    "tx0 coinjoin_probable peel_strong (rules in docs/PATTERNS.md; a tx0 is one owner's\n"
-    "Whirlpool premix split, not a CoinJoin; peel_chain is the shape, peel_strong a peel_chain\n"
-    "hop whose chain the chain-level judgement reads as laundering-like: 4 of fast, automated,\n"
-    "long, large, fresh remainders, peels to standing accounts, one of them fresh or\n"
-    "automated). Exit codes: 0 ok, 1 failure, 2 usage, 3 not found.\n",
+    "tx0 coinjoin_probable peel_strong joint_funding (rules in docs/PATTERNS.md; a tx0 is one\n"
+    "owner's Whirlpool premix split, not a CoinJoin; peel_chain is the shape, peel_strong a\n"
+    "peel_chain hop whose chain the chain-level judgement reads as laundering-like: 4 of fast,\n"
+    "automated, long, large, fresh remainders, peels to standing accounts, one of them fresh\n"
+    "or automated; joint_funding is probably two owners funding one 2-of-2 output, an escrow\n"
+    "deposit, a dual-funded channel open or a splice-in, whose inputs clustering leaves apart).\n"
+    "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found.\n",
     run};

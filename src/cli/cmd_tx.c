@@ -181,6 +181,14 @@ static int run(int argc, char **argv)
                 json_array_foreach(json_object_get(cj, "parts"), pk, part)
                     printf(" %s", json_string_value(part));
             }
+            json_t *jf = json_object_get(json_object_get(pat, "evidence"), "joint_funding");
+            if (jf)
+                printf("\n  joint funding: %s (score %lld/100, probable): inputs from %lld "
+                       "addresses, one P2WSH output; probably two owners, clustering leaves its "
+                       "inputs apart",
+                       json_string_value(json_object_get(jf, "rule")),
+                       (long long)json_integer_value(json_object_get(jf, "score")),
+                       (long long)json_integer_value(json_object_get(jf, "input_addresses")));
         }
         printf("\n  inputs:\n");
         size_t i;

@@ -10,9 +10,12 @@
 # as a CoinJoin; screening flags >= 90 % of stolen and <= 2 % of clean deposit addresses, none of
 # the honest inputs of Bisq deposits, PayJoins and Stonewalls, none of the honest buyers' inputs
 # beside the thief, none of the nodes' balances at the close of the thief's channels.
+# Asserted since stop 29 (flag joint_funding, docs/PATTERNS.md): every Bisq deposit and every
+# dual-funded open or splice-in with a P2WSH shared output is flagged, and the thief's Bisq
+# deposits join no honest buyer's cluster.
 # KNOWN FAULTS of main aa2dc3be (printed, not counted; CW_ALT10_FAULTS=1 asserts them; figures in
-# docs/GEN.md): the thief's input and the honest buyer's / node's input share a cluster (the
-# multi-input rule reads a Bisq deposit or a dual-funded open as one wallet); the FIFO trace gives
+# docs/GEN.md): the thief's input and an honest node's input share a cluster through a taproot
+# (P2TR-funded) dual-funded open (told apart from a payment by nothing); the FIFO trace gives
 # an honest node's change in the thief's dual-funded open certain stolen value (and so misses
 # some of the thief's own later deposits), and goes on past an escrow's payout to the buyer
 # (GEN.md: a payment to an honest party ends the trail); screening flags that change; pairwise
@@ -78,12 +81,33 @@ for g in "honest inputs of bisq_deposit" "honest inputs of payjoin" "honest inpu
     check "screening: $g present" jqa ".screen[\"$g\"].screened >= 1"
     check_eq "screening: none of $g flagged" "$(jq ".screen[\"$g\"].flagged" "$A")" 0
 done
-# ---- known faults of main (see the header)
-for k in "bisq_deposit (thief)" "dual_fund_open (thief)"; do
-    fault "$k: the thief's input and the honest counterpart's share no cluster ($(jq -r --arg k "$k" \
-        '.cluster_joins[$k] | "\(.joined) of \(.checked) joined"' "$A"))" \
-        jqa ".cluster_joins[\"$k\"].joined == 0"
+# joint funding (stop 29, docs/PATTERNS.md "Joint funding"): every Bisq deposit, and every
+# dual-funded open and splice-in whose shared output is P2WSH, is flagged joint_funding, and
+# clustering leaves its owners apart; a P2TR funding output is one key on chain (told apart
+# from a payment by nothing), so the thief's taproot-funded opens still join (printed below)
+jf_kinds() { # kind [p2wsh]: "flagged of checked" over the kind's txs (with a P2WSH output only)
+    local n=0 f=0 t j
+    for t in $(awk -F, -v k="$1" '$3 == k { print $1 }' "$MP"); do
+        j=$("$CW_BIN" tx "$t" --store "$T/s" --json 2> /dev/null) || continue
+        if [ "${2:-}" = p2wsh ] && ! jq -e '[.outputs[] | select(.type == "p2wsh")] | length == 1' <<< "$j" > /dev/null; then
+            continue
+        fi
+        n=$((n + 1))
+        jq -e '.flags | index("joint_funding")' <<< "$j" > /dev/null && f=$((f + 1))
+    done
+    echo "$f of $n"
+}
+for k in "bisq_deposit" "dual_fund_open p2wsh" "splice_in p2wsh"; do
+    r=$(jf_kinds $k)
+    check "joint_funding on every $k ($r)" sh -c "[ '${r%% of *}' = '${r##* of }' ] && [ '${r##* of }' -gt 0 ]"
 done
+check "bisq_deposit (thief): the thief's input and the honest buyer's share no cluster ($(jq -r \
+    '.cluster_joins["bisq_deposit (thief)"] | "\(.joined) of \(.checked) joined"' "$A"))" \
+    jqa '.cluster_joins["bisq_deposit (thief)"].joined == 0 and .cluster_joins["bisq_deposit (thief)"].checked >= 1'
+# ---- known faults of main (see the header)
+fault "dual_fund_open (thief): the thief's input and the honest node's share no cluster ($(jq -r \
+    '.cluster_joins["dual_fund_open (thief)"] | "\(.joined) of \(.checked) joined"' "$A"); P2TR-funded opens cannot be told apart)" \
+    jqa '.cluster_joins["dual_fund_open (thief)"].joined == 0'
 FALSE='[.trace[].honest_persons | to_entries[] | select(.key | test("false")) | .value]'
 fault "the FIFO trace gives no honest output outside the thief's payments and their payouts certain value ($(jq -c \
     "$FALSE | map(.certain_sat) | add // 0" "$A") sat)" jqa "$FALSE | map(.persons_certain) | add // 0 | . == 0"

@@ -147,7 +147,7 @@ static uint32_t in_addr_type(const cw_chainstore *cs, uint64_t in, uint64_t *val
 int cw_cluster_change_output(const cw_chainstore *cs, uint64_t tx, uint32_t tx_flags,
                              uint32_t which, uint32_t *vout)
 {
-    if (!which || cw_patterns_multi_owner(tx_flags) || (tx_flags & CW_PAT_COINBASE))
+    if (!which || cw_patterns_inputs_apart(tx_flags) || (tx_flags & CW_PAT_COINBASE))
         return CW_ENOTFOUND;
     uint64_t i0, i1, o0, o1;
     cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
@@ -285,7 +285,7 @@ static inline bool payjoin_2x2(const cw_chainstore *cs, uint64_t o0, const uint3
 
 bool cw_cluster_payjoin_probable(const cw_chainstore *cs, uint64_t tx, uint32_t tx_flags)
 {
-    if (cw_patterns_multi_owner(tx_flags) || (tx_flags & CW_PAT_COINBASE))
+    if (cw_patterns_inputs_apart(tx_flags) || (tx_flags & CW_PAT_COINBASE))
         return false;
     uint64_t i0, i1, o0, o1;
     cw_chainstore_tx_range(cs, tx, &i0, &i1, &o0, &o1);
@@ -593,11 +593,15 @@ int cw_cluster_build(const char *store_dir, uint32_t change, cw_cluster_stats *s
         cw_patterns_tx_flags(pat, t, &f);
         if (f & CW_PAT_COINBASE)
             continue;
-        if (cw_patterns_multi_owner(f)) {
+        if (cw_patterns_inputs_apart(f)) {
             /* several owners by design or probably: no union at all */
-            st.coinjoin_skipped++;
-            if (!(f & CW_PAT_COINJOIN))
-                st.probable_skipped++;
+            if (cw_patterns_multi_owner(f)) {
+                st.coinjoin_skipped++;
+                if (!(f & CW_PAT_COINJOIN))
+                    st.probable_skipped++;
+            } else {
+                st.joint_withheld++;
+            }
             continue;
         }
         uint64_t i0, i1, o0, o1;
@@ -1042,7 +1046,7 @@ void cw_clusters_step_reason(const cw_clusters *c, const cw_chainstore *cs,
     out->payjoin = cw_cluster_payjoin_probable(cs, step->tx, out->tx_flags);
     if (out->payjoin && !(cw_clusters_change(c) & CW_CLUSTER_UNITE_PAYJOIN))
         return; /* such a tx made no union in these clusters */
-    if (in_a && in_b && !cw_patterns_multi_owner(out->tx_flags)) {
+    if (in_a && in_b && !cw_patterns_inputs_apart(out->tx_flags)) {
         out->heuristic = CW_CLUSTER_MULTI_INPUT;
         return;
     }

@@ -47,12 +47,14 @@
  * output, not more than either of 2 inputs hold (peel flags of 14 differ); 16: rule
  * equal-split: outputs within 0.01 % of the class value are one split's parts, no probable
  * CoinJoin on fewer input addresses than parts (flags of 15 differ); 17: flag peel_strong, the
- * chain-level judgement of a peel-chain hop (flags of 16 lack it) */
-#define PAT_FORMAT 17
+ * chain-level judgement of a peel-chain hop (flags of 16 lack it); 18: flag joint_funding, rules
+ * escrow-deposit, dual-funded-open, splice-in (flags of 17 lack it) */
+#define PAT_FORMAT 18
 
 static const char *const flag_names[CW_PAT_N_FLAGS] = {
-    "coinjoin", "whirlpool", "wasabi1",  "wasabi2", "joinmarket",        "peel_chain",
-    "fan_out",  "fan_in",    "coinbase", "tx0",     "coinjoin_probable", "peel_strong"};
+    "coinjoin",          "whirlpool",   "wasabi1",      "wasabi2",  "joinmarket",
+    "peel_chain",        "fan_out",     "fan_in",       "coinbase", "tx0",
+    "coinjoin_probable", "peel_strong", "joint_funding"};
 
 static const char *const peel_part_names[CW_PAT_PEEL_N_PARTS] = {"fast",  "automated", "long",
                                                                  "large", "fresh",     "deposit"};
@@ -105,7 +107,10 @@ static const char *const rule_names[CW_PAT_N_RULES] = {"none",
                                                        "peel-run-short",
                                                        "peel-run-end",
                                                        "peel-run-branch",
-                                                       "stonewall"};
+                                                       "stonewall",
+                                                       "escrow-deposit",
+                                                       "dual-funded-open",
+                                                       "splice-in"};
 
 static const char *const rule_texts[CW_PAT_N_RULES] = {
     "no rule fired",
@@ -159,6 +164,16 @@ static const char *const rule_texts[CW_PAT_N_RULES] = {
     "Stonewall's shape: 2 equal outputs and 2 others from >= 2 input addresses, no OP_RETURN, "
     "and an input sub-set paying one equal output and one other (give or take the fee): one "
     "wallet's Stonewall and a two-owner Stonewall X2 look the same, so probably two owners",
+    "a 2-of-2 escrow deposit (Bisq's deposit tx): >= 2 inputs from >= 2 addresses, not all "
+    "P2WSH, exactly one P2WSH output, one OP_RETURN (the contract hash) and at most 2 other "
+    "outputs (the traders' changes): probably two owners, inputs left apart by clustering",
+    "a dual-funded channel open (BOLT 2 interactive construction): >= 2 inputs from >= 2 "
+    "addresses, not all P2WSH, exactly one P2WSH output (the 2-of-2 funding output), no "
+    "OP_RETURN and exactly 2 other outputs (each peer's change): probably two owners, inputs "
+    "left apart by clustering (a P2TR funding output cannot be told apart)",
+    "a channel splice-in: exactly one P2WSH input (the funding output) beside inputs of another "
+    "type, from >= 2 addresses, paying exactly one P2WSH output (the new funding output) and "
+    "one other (the change): the channel's two owners' coin, inputs left apart by clustering",
 };
 
 const char *cw_patterns_rule_name(unsigned rule)
@@ -174,6 +189,11 @@ const char *cw_patterns_rule_text(unsigned rule)
 bool cw_patterns_multi_owner(uint32_t flags)
 {
     return (flags & (CW_PAT_COINJOIN | CW_PAT_COINJOIN_PROBABLE)) != 0;
+}
+
+bool cw_patterns_inputs_apart(uint32_t flags)
+{
+    return (flags & (CW_PAT_COINJOIN | CW_PAT_COINJOIN_PROBABLE | CW_PAT_JOINT_FUNDING)) != 0;
 }
 
 static uint32_t with_rule(uint32_t f, unsigned rule, unsigned score)
@@ -335,9 +355,11 @@ DEFINE_SORT(sort_u64, uint64_t, cmp_u64)
 DEFINE_SORT(sort_u32, uint32_t, cmp_u32)
 /* NOLINTEND(bugprone-macro-parentheses) */
 
-/* Value and address of the output an input spends, from one read of it: false when the value
- * is unknown (coinbase, an external prevout not supplied); *addr is CW_NONE32 when unknown. */
-static bool in_value_addr(const cw_chainstore *cs, uint64_t in, uint64_t *value, uint32_t *addr)
+/* Value, address and script type (type may be NULL) of the output an input spends, from one
+ * read of it: false when the value is unknown (coinbase, an external prevout not supplied);
+ * *addr is CW_NONE32 when unknown. */
+static inline bool in_value_addr_type(const cw_chainstore *cs, uint64_t in, uint64_t *value,
+                                      uint32_t *addr, cw_script_type *type)
 {
     const cw_row_in *r = cw_chainstore_in(cs, in);
     *addr = CW_NONE32;
@@ -349,13 +371,22 @@ static bool in_value_addr(const cw_chainstore *cs, uint64_t in, uint64_t *value,
             return false;
         *addr = e->addr;
         *value = e->value;
+        if (type)
+            *type = (cw_script_type)e->type;
         return true;
     }
     const cw_row_out *o =
         cw_chainstore_out(cs, cw_chainstore_tx_first_out(cs, r->spent_tx) + r->spent_vout);
     *addr = o->addr;
     *value = cw_out_value(o);
+    if (type)
+        *type = cw_out_type(o);
     return true;
+}
+
+static bool in_value_addr(const cw_chainstore *cs, uint64_t in, uint64_t *value, uint32_t *addr)
+{
+    return in_value_addr_type(cs, in, value, addr, NULL);
 }
 
 /* A decimal round value: 1, 2 or 5 x 10^n (what people pay and withdraw). */
@@ -1685,9 +1716,9 @@ static inline uint32_t shape_flags_at(const cw_chainstore *cs, scratch *s, uint6
     return shape_flags(cs, s, tx, n_in, n_out_all, d);
 }
 
-/* The flags of tx, whose input and output ranges these are. */
-static uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, uint64_t i1,
-                           uint64_t o0, uint64_t o1, scratch *s, cw_patterns_detail *d)
+/* The flags of tx by every rule but joint funding, whose input and output ranges these are. */
+static uint32_t compute_main(const cw_chainstore *cs, uint64_t tx, uint64_t i0, uint64_t i1,
+                             uint64_t o0, uint64_t o1, scratch *s, cw_patterns_detail *d)
 {
     uint64_t n_in = i1 - i0, n_out_all = o1 - o0;
     if (n_in && cw_chainstore_in(cs, i0)->spent_tx == CW_IN_COINBASE)
@@ -1975,6 +2006,115 @@ done:
     return sf;
 }
 
+/* ------------------------------------------------------------------ joint funding */
+
+/* The joint-funding rules (docs/PATTERNS.md, "Joint funding"), from the tx and the outputs it
+ * spends alone (a cluster build is incremental: no later spend may decide them). Two owners
+ * pay one shared 2-of-2 output, which the chain shows only as P2WSH (the 2-of-2 script is
+ * seen when it is spent, and a taproot 2-of-2 is one key: P2TR funding cannot be told apart):
+ *   escrow-deposit    >= 2 inputs from >= 2 addresses, not all P2WSH (a multisig wallet's
+ *                     spend), exactly one P2WSH output, one OP_RETURN (a trade's contract hash:
+ *                     Bisq's deposit tx) and at most JOINT_MAX_CHANGES other outputs (the
+ *                     traders' changes);
+ *   dual-funded-open  the same inputs, exactly one P2WSH output, no OP_RETURN and exactly
+ *                     JOINT_MAX_CHANGES other outputs, none P2WSH (each peer's change: BOLT 2's
+ *                     interactive construction, v2 channel establishment);
+ *   splice-in         exactly one P2WSH input (the channel's funding output) beside inputs of
+ *                     another type, from >= 2 addresses, paying exactly one P2WSH output (the
+ *                     new funding output) and one other (the splicer's change).
+ * Inputs are read for at most JOINT_MAX_INS of them (a peer adds a few coins). Returns the
+ * rule (0 when none) and its score. */
+#define JOINT_MAX_OUTS 4
+#define JOINT_MAX_INS 16
+#define JOINT_MAX_CHANGES 2
+static unsigned joint_rule(const cw_chainstore *cs, uint64_t i0, uint64_t i1, uint64_t o0,
+                           uint64_t o1, unsigned *score, cw_patterns_detail *d)
+{
+    uint64_t n_in = i1 - i0, n_out = o1 - o0;
+    if (n_in < 2 || n_in > JOINT_MAX_INS || n_out < 2 || n_out > JOINT_MAX_OUTS)
+        return 0;
+    const cw_row_out *ro = cw_chainstore_out(cs, o0);
+    unsigned wsh = 0, opret = 0;
+    for (uint64_t o = 0; o < n_out; o++) {
+        cw_script_type t = cw_out_type(ro + o);
+        wsh += t == CW_SCRIPT_P2WSH;
+        opret += t == CW_SCRIPT_OP_RETURN;
+    }
+    if (d) {
+        d->p2wsh_outputs = wsh;
+        d->opreturn_outputs = opret;
+    }
+    unsigned other = (unsigned)n_out - wsh - opret, rule;
+    if (wsh != 1)
+        return 0;
+    if (opret == 1 && other <= JOINT_MAX_CHANGES)
+        rule = CW_PAT_RULE_ESCROW_DEPOSIT;
+    else if (opret == 0 && other == JOINT_MAX_CHANGES)
+        rule = CW_PAT_RULE_DUAL_FUNDED;
+    else if (opret == 0 && other == 1)
+        rule = CW_PAT_RULE_SPLICE_IN;
+    else
+        return 0;
+    uint32_t addr[JOINT_MAX_INS];
+    unsigned n_addr = 0, wsh_in = 0;
+    for (uint64_t i = i0; i < i1; i++) {
+        uint32_t a;
+        uint64_t v;
+        cw_script_type t = CW_SCRIPT_NONSTANDARD;
+        if (!in_value_addr_type(cs, i, &v, &a, &t) || a == CW_NONE32)
+            return 0; /* an unknown prevout: no judgement */
+        wsh_in += t == CW_SCRIPT_P2WSH;
+        bool seen = false;
+        for (unsigned k = 0; k < n_addr && !seen; k++)
+            seen = addr[k] == a;
+        if (!seen)
+            addr[n_addr++] = a;
+    }
+    if (d)
+        d->input_addresses = n_addr;
+    if (n_addr < 2)
+        return 0; /* one address: no union to withhold */
+    if (rule == CW_PAT_RULE_SPLICE_IN) {
+        *score = 50;
+        return wsh_in == 1 ? rule : 0;
+    }
+    if (wsh_in == n_in)
+        return 0; /* a multisig wallet spending its own P2WSH coins */
+    *score = rule == CW_PAT_RULE_ESCROW_DEPOSIT ? 70 : 50;
+    return rule;
+}
+
+/* f, the flags of a tx by every other rule, with the joint-funding flag when a rule fires: the
+ * joint rule becomes the tx's rule unless a peel rule decided it (its rule stays, the peel
+ * rules read it). */
+__attribute__((noinline)) static uint32_t joint_flags(const cw_chainstore *cs, uint64_t i0,
+                                                      uint64_t i1, uint64_t o0, uint64_t o1,
+                                                      uint32_t f, cw_patterns_detail *d)
+{
+    unsigned score = 0, rule = joint_rule(cs, i0, i1, o0, o1, &score, d);
+    if (!rule)
+        return f;
+    if (d) {
+        d->joint_rule = rule;
+        d->joint_score = score;
+    }
+    unsigned r = CW_PAT_RULE(f);
+    if (r == CW_PAT_RULE_NONE || r == CW_PAT_RULE_SHAPE)
+        return with_rule(f | CW_PAT_JOINT_FUNDING, rule, score);
+    return f | CW_PAT_JOINT_FUNDING;
+}
+
+/* The flags of tx, whose input and output ranges these are. */
+static inline uint32_t compute_at(const cw_chainstore *cs, uint64_t tx, uint64_t i0, uint64_t i1,
+                                  uint64_t o0, uint64_t o1, scratch *s, cw_patterns_detail *d)
+{
+    uint32_t f = compute_main(cs, tx, i0, i1, o0, o1, s, d);
+    if (i1 - i0 < 2 || o1 - o0 > JOINT_MAX_OUTS ||
+        (f & (CW_PAT_COINBASE | CW_PAT_COINJOIN | CW_PAT_COINJOIN_PROBABLE | CW_PAT_TX0)))
+        return f;
+    return joint_flags(cs, i0, i1, o0, o1, f, d);
+}
+
 static uint32_t compute(const cw_chainstore *cs, uint64_t tx, scratch *s, cw_patterns_detail *d)
 {
     uint64_t i0, i1, o0, o1;
@@ -2053,6 +2193,14 @@ void cw_patterns_detail_json(json_t *obj, const cw_chainstore *cs, uint64_t tx, 
     if (d.kind_reason)
         json_object_set_new(json_object_get(obj, "evidence"), "kind_reason",
                             json_string(d.kind_reason));
+    if (d.joint_rule)
+        json_object_set_new(json_object_get(obj, "evidence"), "joint_funding",
+                            json_pack("{s:s, s:I, s:s, s:I, s:I, s:I}", "rule",
+                                      rule_names[d.joint_rule], "score", (json_int_t)d.joint_score,
+                                      "rule_text", rule_texts[d.joint_rule], "p2wsh_outputs",
+                                      (json_int_t)d.p2wsh_outputs, "op_return_outputs",
+                                      (json_int_t)d.opreturn_outputs, "input_addresses",
+                                      (json_int_t)d.input_addresses));
 }
 
 /* ------------------------------------------------------------------ persistence */
@@ -2201,7 +2349,8 @@ typedef struct peel_link {
 /* The flags of txs [from, to) through the memo, each tx's rows read once, in file order:
  *  1. oldest first: a tx that is not a peel hop gets its flags (compute: its only flags do not
  *     depend on later txs); a hop (1-2 inputs and 2-4 outputs are no CoinJoin, fan-in or
- *     fan-out; a 2-output hop is no Tx0 either, so peel_chain is its only possible flag) gets
+ *     fan-out; a 2-output hop is no Tx0 either, so peel_chain and joint_funding, decided here
+ *     from the tx alone, are its only possible flags) gets
  *     its hops above (its parent's count plus one, the parent being older) and the links
  *     (p, hop) for each hop p whose remainder it spends (hop is p's peel_child);
  *  2. the links newest first: each parent's hops below = its child's plus one (a child's
@@ -2230,7 +2379,9 @@ static int build_memo(const cw_chainstore *cs, scratch *s, uint64_t from, uint64
             rows[t] = compute_at(cs, t, i0, i1, o0, o1, s, NULL);
             continue;
         }
-        rows[t] = 0;
+        /* a hop's flag besides peel_chain (pass 3 decides that one): joint funding, from the tx
+         * alone (a 2-input splice-in may have a hop's shape) */
+        rows[t] = i1 - i0 >= 2 ? joint_flags(cs, i0, i1, o0, o1, 0, NULL) : 0;
         uint64_t par[2];
         unsigned np = peel_parents_at(cs, s, i0, i1, par, 2);
         unsigned up = 0;
