@@ -224,16 +224,22 @@ static uint8_t *addr_word(uint8_t *p, uint8_t fill)
     return p + 32;
 }
 
+/* an empty block whose arena is `arena`, and an empty log in it */
+static void log_in(cw_evm_block *b, cw_evm_log *l, uint8_t *arena)
+{
+    memset(b, 0, sizeof *b);
+    b->arena = arena;
+    memset(l, 0, sizeof *l);
+}
+
 /* Deposit events laid out as their published ABIs say (docs/STORE-FORMAT.md "Memos" names the
  * sources): the destination chain and recipient decoded, written as a row and read back. */
 static void test_dest_events(void)
 {
     static uint8_t arena[32 * 20];
     cw_evm_block b;
-    memset(&b, 0, sizeof b);
-    b.arena = arena;
     cw_evm_log l;
-    memset(&l, 0, sizeof l);
+    log_in(&b, &l, arena);
     char out[256];
     cw_evm_memo_dest d;
     /* Across V3FundsDeposited: topics destinationChainId 42161, depositId, depositor; data
@@ -811,7 +817,6 @@ static size_t oft_send(uint8_t *in, uint64_t eid, uint8_t to_fill)
 static size_t open_data(uint8_t *d, uint64_t c0, uint8_t r0, uint64_t c1, uint8_t r1)
 {
     uint8_t *p = word(d, 32);
-    uint8_t *t = p;
     p = addr_word(p, 0x11);
     p = word(p, 1);
     p = word(p, 1767230000);
@@ -838,7 +843,6 @@ static size_t open_data(uint8_t *d, uint64_t c0, uint8_t r0, uint64_t c1, uint8_
     p = addr_word(p, 0x5e);
     p = word(p, 0x60);
     p = word(p, 0);
-    (void)t;
     return (size_t)(p - d);
 }
 
@@ -850,10 +854,8 @@ static void test_dest_lz_7683(void)
     static uint8_t arena[32 * 40];
     static uint8_t in[4 + 32 * 16];
     cw_evm_block b;
-    memset(&b, 0, sizeof b);
-    b.arena = arena;
     cw_evm_log l;
-    memset(&l, 0, sizeof l);
+    log_in(&b, &l, arena);
     char out[256];
     cw_evm_memo_dest d;
     size_t inl = oft_send(in, 30110, 0x71);
