@@ -162,18 +162,18 @@ void cw_cli_xchain_print(json_t *xj)
             printf("no memo");
         printf("\n      %s into %s -> ", sc, json_string_value(json_object_get(v, "bridge")));
         if (dest && (event || call)) {
-            json_t *cn = json_object_get(v, "chain_name"),
-                   *eid = json_object_get(v, "layerzero_eid");
+            /* the chain's name (and a LayerZero endpoint id) on a line of their own */
+            json_t *cn = json_object_get(v, "chain_name");
+            json_t *eid = json_object_get(v, "layerzero_eid");
             printf("%s on %s", dest, json_string_value(json_object_get(v, "chain")));
-            if (cn && eid)
-                printf(" (%s, LayerZero endpoint %lld)", json_string_value(cn),
-                       (long long)json_integer_value(eid));
-            else if (cn)
-                printf(" (%s)", json_string_value(cn));
-            else if (eid)
-                printf(" (LayerZero endpoint id not in the table)");
-        } else
+            if (cn || eid)
+                printf("\n      destination chain: %s", cn ? json_string_value(cn) : "not known");
+            if (eid)
+                printf(" (LayerZero endpoint id %lld%s)", (long long)json_integer_value(eid),
+                       cn ? "" : ", not in chainwatch's endpoint table");
+        } else {
             printf("%s", dest ? dest : "(no recipient recorded)");
+        }
         if (edge)
             printf("  [probable, score %.2f]\n", json_real_value(json_object_get(edge, "score")));
         else
