@@ -8,12 +8,14 @@
  * return must be printable, hold a ':' and appear verbatim in the input; _from_nested's must parse
  * as a memo). Any broken invariant calls abort().
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chainwatch/errors.h"
 #include "chainwatch/evm/memo.h"
+#include "chainwatch/keccak.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -86,6 +88,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     cw_error_clear();
     char out[256];
+    /* deposit events and calls naming a destination (Across, Wormhole, ERC-7683 Open, OFTSent
+     * with its send call): the input as log data under each known topic and as the tx's input;
+     * what they write is a row that parses */
+    static const char *const dest_sigs[] = {
+        "OFTSent(bytes32,uint32,address,uint256,uint256)",
+        "Open(bytes32,(address,uint256,uint32,uint32,bytes32,(bytes32,uint256,bytes32,uint256)[],"
+        "(bytes32,uint256,bytes32,uint256)[],(uint64,bytes32,bytes)[]))",
+        "V3FundsDeposited(address,address,uint256,uint256,uint256,uint32,uint32,uint32,uint32,"
+        "address,address,address,bytes)",
+        "LogMessagePublished(address,uint64,uint32,bytes,uint8)"};
+    cw_evm_block blk;
+    memset(&blk, 0, sizeof blk);
+    blk.arena = (uint8_t *)(uintptr_t)data;
+    cw_evm_log lg;
+    memset(&lg, 0, sizeof lg);
+    lg.data_len = (uint32_t)size;
+    for (size_t s = 0; s < sizeof dest_sigs / sizeof dest_sigs[0]; s++)
+        for (uint32_t nt = 2; nt <= 4; nt++) {
+            cw_keccak256(lg.topics[0].b, dest_sigs[s], strlen(dest_sigs[s]));
+            lg.n_topics = nt;
+            size_t got = cw_evm_memo_dest_from_log_in(&blk, &lg, data, size, out, sizeof out);
+            if (got && (strlen(out) != got || cw_evm_memo_dest_parse(&d, out, got) != 0))
+                FAIL("destination row '%s' from a log does not parse", out);
+        }
+    size_t gc = cw_evm_memo_dest_from_call(data, size, out, sizeof out);
+    if (gc && (strlen(out) != gc || cw_evm_memo_dest_parse(&d, out, gc) != 0))
+        FAIL("destination row '%s' from a call does not parse", out);
+    cw_error_clear();
     candidate(data, size, cw_evm_memo_from_text(data, size, out, sizeof out), out);
     candidate(data, size, cw_evm_memo_from_abi(data, size, 4, out, sizeof out), out);
     candidate(data, size, cw_evm_memo_from_abi(data, size, 0, out, sizeof out), out);

@@ -86,6 +86,10 @@ typedef struct cw_xchain_exit {
      * (the same, event the call's name) */
     cw_xchain_from from;
     char event[32];
+    /* a LayerZero destination (OFTSent, send): its endpoint id, 0 otherwise; parsed.chain is
+     * "eip155:ID" when the id is in LayerZero's table (cw_evm_memo_lz_chain), else
+     * "layerzero:EID" */
+    uint32_t lz_eid;
     cw_xchain_status status;
     char note[200]; /* why, for the statuses other than CONTINUED */
     size_t dest;    /* index of its destination (cw_xchain_dest), SIZE_MAX when none */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chainwatch/evm/store.h"
 #include "chainwatch/util.h"
 #include "cli/trace_evm.h"
 #include "cli/xchain_cli.h"
@@ -67,6 +68,13 @@ json_t *cw_cli_xchain_json(const cw_xchain_result *x, const cw_evmstore *s,
                 json_object_set_new(j, e[i].from == CW_XCHAIN_FROM_CALL ? "call" : "event",
                                     json_string(e[i].event));
             json_object_set_new(j, "chain", json_string(e[i].parsed.chain));
+            unsigned long long id;
+            const cw_evm_chain *c;
+            if (sscanf(e[i].parsed.chain, "eip155:%llu", &id) == 1 &&
+                (c = cw_evm_chain_by_id(id)) != NULL)
+                json_object_set_new(j, "chain_name", json_string(c->name));
+            if (e[i].lz_eid)
+                json_object_set_new(j, "layerzero_eid", json_integer(e[i].lz_eid));
             if (e[i].parsed.asset[0])
                 json_object_set_new(j, "dest_asset", json_string(e[i].parsed.asset));
             json_object_set_new(j, "destination", json_string(e[i].parsed.dest));
@@ -153,10 +161,19 @@ void cw_cli_xchain_print(json_t *xj)
         else
             printf("no memo");
         printf("\n      %s into %s -> ", sc, json_string_value(json_object_get(v, "bridge")));
-        if (dest && (event || call))
+        if (dest && (event || call)) {
+            /* the chain's name (and a LayerZero endpoint id) on a line of their own */
+            json_t *cn = json_object_get(v, "chain_name");
+            json_t *eid = json_object_get(v, "layerzero_eid");
             printf("%s on %s", dest, json_string_value(json_object_get(v, "chain")));
-        else
+            if (cn || eid)
+                printf("\n      destination chain: %s", cn ? json_string_value(cn) : "not known");
+            if (eid)
+                printf(" (LayerZero endpoint id %lld%s)", (long long)json_integer_value(eid),
+                       cn ? "" : ", not in chainwatch's endpoint table");
+        } else {
             printf("%s", dest ? dest : "(no recipient recorded)");
+        }
         if (edge)
             printf("  [probable, score %.2f]\n", json_real_value(json_object_get(edge, "score")));
         else

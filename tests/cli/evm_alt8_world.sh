@@ -14,15 +14,16 @@
 #    after the ERC-6909 claims found; no honest person (user or market maker) named; the thief's
 #    v4 swaps, CoW trades and UniswapX fills passed to the thief's own output, its receiver's
 #    when the order names one (none to a co-trader, a filler or another swapper); every
-#    Stargate, Chainflip and ERC-7683 deposit of the thief an end at the bridge, and every
+#    Stargate, Chainflip and ERC-7683 deposit of the thief an end at the bridge, every
+#    Stargate and ERC-7683 deposit an exit naming the destination chain and recipient (OFTSent's
+#    endpoint id with the send call's SendParam.to; Open's maxSpent output), and every
 #    THORChain and Chainflip deposit an exit naming its Bitcoin address (Chainflip's
 #    `xSwapNative` carries it alone, as bytes);
 #  - screening (every thief address labelled theft): no honest party of the counterpart groups
 #    flagged theft but the market makers that filled the thief's orders.
 # What main (stop 29) gets wrong is printed, not checked (the lead decides): the cash-outs after
 # ERC-6909 claims taken in a later tx are missed (the swap's ETH ends at the PoolManager as "dust
-# beside the account's own funds"); Stargate and ERC-7683 exits name no destination ("no memo");
-# the market makers the thief's UniswapX orders paid are flagged theft, certain.
+# beside the account's own funds"); the market makers the thief's UniswapX orders paid are flagged theft, certain.
 . "$(dirname "$0")/../lib/cli.sh"
 SRC=${CW_SOURCE_DIR:?}
 PY=/usr/bin/python3
@@ -108,6 +109,34 @@ check "the thief's v4 swaps, CoW trades and UniswapX fills pass to its own outpu
     J "s = [j[h + '_shapes'].get(k, {}) for h in ('h1', 'h2') for k in ('v4_swap', 'cow_trade', 'x_fill')]; assert all(set(x) <= {'passes', 'passes-probable'} and x for x in s), s"
 check "every Stargate, Chainflip and ERC-7683 deposit of the thief ends at the bridge" \
     J "s = [j[h + '_shapes'].get(k, {}) for h in ('h1', 'h2') for k in ('stargate_send', 'chainflip_swap', 'intent_open')]; assert all(set(x) == {'stops'} for x in s), s"
+check "every Stargate and ERC-7683 deposit of the thief an exit naming its destination chain and recipient" \
+    $PY - "$T/w" "$T/t0.json" "$T/t1.json" <<'PY'
+import csv, json, sys
+w, *tj = sys.argv[1:]
+# LayerZero v2 endpoint ids -> EVM chain ids (LayerZero's deployed-contracts table); others stay ids
+LZ = {30101: 1, 30102: 56, 30106: 43114, 30109: 137, 30110: 42161, 30111: 10, 30184: 8453}
+ex = {}
+for f in tj:
+    for e in json.load(open(f))["bridge_exits"]:
+        ex.setdefault(e["tx"], []).append(e)
+n = bad = 0
+for r in csv.DictReader(open(w + "/truth/shapes.csv")):
+    if not r["heist"] or r["shape"] not in ("stargate_send", "intent_open"):
+        continue
+    n += 1
+    c = int(r["dest_chain"])
+    if r["shape"] == "stargate_send":
+        want = ("OFTSent", "eip155:%d" % LZ[c] if c in LZ else "layerzero:%d" % c, c)
+    else:
+        want = ("Open", "eip155:%d" % c, None)
+    got = [(e.get("event"), e.get("chain"), e.get("layerzero_eid"), e.get("destination"))
+           for e in ex.get(r["tx_hash"], [])]
+    if not got or any(g != want + (r["dest_address"],) for g in got):
+        bad += 1
+        print("wrong", r["shape"], r["tx_hash"], want, r["dest_address"], got)
+print("thief Stargate/ERC-7683 deposits", n, "named right", n - bad)
+assert n > 0 and bad == 0
+PY
 check "every THORChain and Chainflip deposit of the thief an exit with its Bitcoin address" \
     J "assert all(j[h + '_btc_exits'][0] == j[h + '_btc_exits'][1] > 0 for h in ('h1', 'h2')), j"
 check "screening flags no honest counterpart theft but the market makers that filled the thief's orders" \

@@ -66,7 +66,7 @@ T_6909 = topic("Transfer(address,address,address,uint256,uint256)")
 T_TRADE = topic("Trade(address,address,address,uint256,uint256,uint256,bytes)")
 T_SETTLEMENT = topic("Settlement(address)")
 T_FILL = topic("Fill(bytes32,address,address,uint256)")
-T_OPEN = topic("Open(bytes32,(address,uint256,uint256,uint32,uint32,bytes32,(bytes32,uint256,bytes32,uint256)[],"
+T_OPEN = topic("Open(bytes32,(address,uint256,uint32,uint32,bytes32,(bytes32,uint256,bytes32,uint256)[],"
                "(bytes32,uint256,bytes32,uint256)[],(uint64,bytes32,bytes)[]))")
 T_FILLED = topic("FilledRelay(address,address,uint256,uint256,uint256,uint256,uint32,uint32,address,address,"
                  "address,bytes32)")
@@ -486,9 +486,8 @@ class World(Base):
         oid = self.h32()
         S = self.settler
         res = self.send(u, S, amt, S_OPEN + w32(32) + w32(r.getrandbits(32)) + oid[2:] + a32(rcpt) + w32(chain),
-                        lambda tx: tx.log(S, [T_OPEN, oid], "0x" + a32(u) + w32(1) + w32(self.t) + w32(self.t + 3600) +
-                                          w32(chain) + oid[2:] + w32(1) + a32(ZERO) + w32(amt) + a32(rcpt) +
-                                          w32(chain)), gas=110000)
+                        lambda tx: tx.log(S, [T_OPEN, oid], "0x" + self.resolved_order(u, oid, amt, rcpt, chain)),
+                        gas=110000)
         if res:
             f = r.choice(self.mms)  # a filler pays the user on the destination chain, is owed here
             self.intent_owed[f] += amt * 999 // 1000
@@ -496,6 +495,19 @@ class World(Base):
             self.lock_rows.append(["ethereum", "deposit", res["hash"], res["block"], res["ts"], u, rcpt, "ETH", amt,
                                    H, ""])
         return res
+
+    def resolved_order(self, u, oid, amt, rcpt, chain):
+        """Open's data: the ABI encoding of one ResolvedCrossChainOrder (ERC-7683): an offset word, then
+        user, originChainId, openDeadline, fillDeadline, orderId and the offsets (from the tuple) of
+        maxSpent (the filler pays `rcpt` on `chain`), minReceived (the filler is repaid here) and
+        fillInstructions (one, to the destination settler, empty originData)."""
+        out = lambda a, v, to, c: a32(a) + w32(v) + a32(to) + w32(c)
+        ms = 32 * 8
+        mr = ms + 32 + 128
+        fi = mr + 32 + 128
+        return (w32(32) + a32(u) + w32(1) + w32(self.t) + w32(self.t + 3600) + oid[2:] + w32(ms) + w32(mr) +
+                w32(fi) + w32(1) + out(ZERO, amt, rcpt, chain) + w32(1) + out(ZERO, amt * 999 // 1000, ZERO, 1) +
+                w32(1) + w32(32) + w32(chain) + a32(self.settler) + w32(96) + w32(0))
 
     def intent_fill_here(self, u):
         """An order opened elsewhere paid to `u` here by a filler from its inventory (the settler's fill)."""
@@ -542,7 +554,12 @@ class World(Base):
         fee = r.randint(20, 200) * 10 ** 12
         guid = self.h32()
         P = self.sgpool
-        res = self.send(u, P, amt + fee, S_SGSEND + w32(eid) + a32(rcpt) + w32(amt),
+        # send(SendParam, MessagingFee, refundAddress) as the ABI lays it out: SendParam holds
+        # `bytes`, so the head's first word is its offset (4 head words); its own head dstEid, to,
+        # amountLD, minAmountLD and the offsets of three empty `bytes`
+        inp = (S_SGSEND + w32(128) + w32(fee) + w32(0) + a32(u) + w32(eid) + a32(rcpt) + w32(amt) + w32(amt) +
+               w32(224) + w32(256) + w32(288) + w32(0) * 3)
+        res = self.send(u, P, amt + fee, inp,
                         lambda tx: (tx.call(-1, P, self.lz, fee, sel("send((uint32,bytes32,bytes,bytes,bool),address)")),
                                     tx.log(P, [T_OFTSENT, guid, ta(u)], "0x" + w32(eid) + w32(amt) + w32(amt))),
                         gas=180000)

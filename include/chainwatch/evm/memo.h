@@ -121,11 +121,14 @@ bool cw_evm_memo_btc_shaped(const uint8_t *p, size_t n);
  * eip155 for EVM chain ids, wormhole for Wormhole's own chain ids; RECIPIENT 0x and 40 hex
  * digits for a 20-byte address, 64 for any other 32-byte account). Shapes decoded
  * (docs/STORE-FORMAT.md "Memos"): Across V3FundsDeposited and FundsDeposited (bytes32 form),
- * Multichain LogAnySwapOut, Wormhole LogMessagePublished carrying a token-bridge transfer, and
- * the generators' Locked(address,uint256,bytes32,uint256). */
+ * Multichain LogAnySwapOut, Wormhole LogMessagePublished carrying a token-bridge transfer,
+ * ERC-7683 Open (the first maxSpent output on a chain other than the origin), LayerZero v2
+ * OFTSent (Stargate v2; NAMESPACE layerzero, CHAIN the endpoint id; the recipient from the tx's
+ * send call, see cw_evm_memo_dest_from_log_in) and the generators'
+ * Locked(address,uint256,bytes32,uint256). */
 typedef struct cw_evm_memo_dest {
     char event[32];   /* the event's name, or the call's (`call`) */
-    char ns[12];      /* "eip155" or "wormhole" */
+    char ns[12];      /* "eip155", "wormhole" or "layerzero" (a LayerZero v2 endpoint id) */
     uint64_t chain;   /* destination chain id in that namespace */
     char to[67];      /* 0x + 40 or 64 lowercase hex digits */
     bool call;        /* read from the tx's input by selector (cw_evm_memo_dest_from_call) */
@@ -136,10 +139,20 @@ typedef struct cw_evm_memo_dest {
 /* Writes the row text of log l's destination (NUL-terminated) and returns its length, or 0 when
  * the log is no deposit event of a known shape. */
 size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, char *out, size_t cap);
+/* The same with the input of the log's tx (in, in_n bytes from the selector; NULL when not
+ * kept), for an event that names the chain but not the recipient: OFTSent's recipient is the
+ * SendParam.to of the tx's LayerZero send call, kept only when that call's dstEid is the
+ * event's (a router calling the OFT is not read: no row). */
+size_t cw_evm_memo_dest_from_log_in(const cw_evm_block *b, const cw_evm_log *l, const uint8_t *in,
+                                    size_t in_n, char *out, size_t cap);
+/* The EVM chain id of LayerZero v2 endpoint id eid, from LayerZero's published table, for the
+ * chains evm/store.c knows; false for any other id (printed as the number, never guessed). */
+bool cw_evm_memo_lz_chain(uint64_t eid, uint64_t *chain_id);
 /* The same destination read from a deposit call's input (in, n bytes from the selector) by its
  * selector, when no event of the tx names it: Across depositV3 and v2 deposit, Multichain
  * anySwapOut / anySwapOutUnderlying / anySwapOutNative, Wormhole transferTokens(WithPayload) and
- * wrapAndTransferETH(WithPayload), gen evm's bridgeOut. The row text names the call
+ * wrapAndTransferETH(WithPayload), LayerZero v2 OFT / Stargate v2 send (namespace layerzero),
+ * gen evm's bridgeOut. The row text names the call
  * ("transferTokens:wormhole:2:0x..."), the row's `log` is CW_EVM_NONE32. A selector is weak
  * evidence (any contract may reuse one): such a row names the destination of a deposit into an
  * account recognised as a bridge by its behaviour, and is never evidence of one. Returns the

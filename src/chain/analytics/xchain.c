@@ -104,7 +104,17 @@ static bool event_dest(cw_xchain_exit *e, const cw_evm_row_memo *m)
     }
     cw_evm_memo *pm = &e->parsed;
     memset(pm, 0, sizeof *pm);
-    snprintf(pm->chain, sizeof pm->chain, "%s:%llu", d.ns, (unsigned long long)d.chain);
+    uint64_t evm_chain;
+    if (!strcmp(d.ns, "layerzero")) {
+        /* an endpoint id: the EVM chain when LayerZero's table names it, else the id itself */
+        e->lz_eid = (uint32_t)d.chain;
+        if (cw_evm_memo_lz_chain(d.chain, &evm_chain))
+            snprintf(pm->chain, sizeof pm->chain, "eip155:%llu", (unsigned long long)evm_chain);
+        else
+            snprintf(pm->chain, sizeof pm->chain, "layerzero:%llu", (unsigned long long)d.chain);
+    } else {
+        snprintf(pm->chain, sizeof pm->chain, "%s:%llu", d.ns, (unsigned long long)d.chain);
+    }
     pm->kind = '.';
     snprintf(pm->dest, sizeof pm->dest, "%s", d.to);
     snprintf(e->event, sizeof e->event, "%s", d.event);

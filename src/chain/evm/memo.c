@@ -558,7 +558,16 @@ size_t cw_evm_memo_from_nested(const uint8_t *in, size_t n, char *out, size_t ca
 
 /* topic 0 of the deposit events decoded (keccak-256 of the signature; the real ones as published
  * by their projects, docs/STORE-FORMAT.md "Memos" cites the sources) */
-enum { EV_ACROSS_V3, EV_ACROSS_B32, EV_ANY_SWAP_OUT, EV_WORMHOLE, EV_LOCKED, EV_N };
+enum {
+    EV_ACROSS_V3,
+    EV_ACROSS_B32,
+    EV_ANY_SWAP_OUT,
+    EV_WORMHOLE,
+    EV_LOCKED,
+    EV_OFT_SENT,
+    EV_7683_OPEN,
+    EV_N
+};
 static const struct {
     const char *name;
     uint8_t topic[32];
@@ -589,6 +598,16 @@ static const struct {
     [EV_LOCKED] = {"Locked", {0x24, 0x0f, 0x20, 0x81, 0x3d, 0x45, 0x6c, 0x0d, 0x1a, 0xa6, 0xa8,
                               0x47, 0x04, 0x56, 0x5b, 0xe4, 0xc5, 0xa6, 0xd5, 0x18, 0xad, 0xfc,
                               0x1c, 0xda, 0x17, 0x4f, 0x3d, 0xc9, 0x4d, 0xfa, 0x9c, 0x96}},
+    /* LayerZero v2 OFT (Stargate v2 pools): OFTSent(bytes32,uint32,address,uint256,uint256) */
+    [EV_OFT_SENT] = {"OFTSent", {0x85, 0x49, 0x6b, 0x76, 0x0a, 0x4b, 0x7f, 0x8d, 0x66, 0x38, 0x4b,
+                                 0x9d, 0xf2, 0x1b, 0x38, 0x1f, 0x5d, 0x1b, 0x1e, 0x79, 0xf2, 0x29,
+                                 0xa4, 0x7a, 0xaf, 0x4c, 0x23, 0x2e, 0xdc, 0x2f, 0xe5, 0x9a}},
+    /* ERC-7683 origin settler: Open(bytes32,(address,uint256,uint32,uint32,bytes32,
+     * (bytes32,uint256,bytes32,uint256)[],(bytes32,uint256,bytes32,uint256)[],
+     * (uint64,bytes32,bytes)[])) */
+    [EV_7683_OPEN] = {"Open", {0xa5, 0x76, 0xd0, 0xaf, 0x27, 0x5d, 0x0c, 0x62, 0x07, 0xef, 0x43,
+                               0xce, 0xee, 0x8c, 0x49, 0x8a, 0x5d, 0x7a, 0x26, 0xb8, 0x15, 0x7a,
+                               0x32, 0xd3, 0xfd, 0xf3, 0x61, 0xe6, 0x43, 0x71, 0x62, 0x8c}},
 };
 
 /* the row text of a destination named by `name` (an event's or a call's): an all-zero
@@ -612,7 +631,52 @@ static size_t dest_text(int ev, const char *ns, uint64_t chain, const uint8_t rc
     return dest_text_named(dest_events[ev].name, ns, chain, rcpt, out, cap);
 }
 
+static int call_dest(const uint8_t *in, size_t n, uint64_t *chain, const uint8_t **rcpt);
+static int call_of(const char *name, size_t n);
+
+/* ERC-7683 Open's data: one ABI-encoded ResolvedCrossChainOrder (an offset word, then the
+ * tuple: user, originChainId, openDeadline, fillDeadline, orderId, then offsets, from the
+ * tuple's start, of maxSpent, minReceived and fillInstructions). maxSpent is what the filler
+ * pays the user, each Output (token, amount, recipient, chainId) on its destination chain: the
+ * first one with a recipient on a chain other than the origin is the destination, else the
+ * first with a recipient. Every offset and length is checked against n; false when the data is
+ * no such tuple or names no recipient. */
+static bool open_dest(const uint8_t *d, size_t n, uint64_t *chain, const uint8_t **rcpt)
+{
+    static const uint8_t zero[32];
+    uint64_t off, origin, ms, len;
+    if (n < 32 * 9 || !word_u64(d, &off) || off % 32 || off > n - 32 * 8)
+        return false;
+    const uint8_t *t = d + off;
+    size_t tn = n - off;
+    if (!word_u64(t + 32 * 5, &ms) || ms % 32 || ms < 32 * 8 || ms > tn - 32 ||
+        !word_u64(t + ms, &len) || len > (tn - ms - 32) / 128)
+        return false;
+    if (!word_u64(t + 32, &origin))
+        origin = 0;
+    *rcpt = NULL;
+    for (uint64_t i = 0; i < len; i++) {
+        const uint8_t *o = t + ms + 32 + 128 * i;
+        uint64_t c;
+        if (!word_u64(o + 96, &c) || !c || !memcmp(o + 64, zero, 32))
+            continue;
+        if (!*rcpt || (*chain == origin && c != origin)) {
+            *chain = c;
+            *rcpt = o + 64;
+        }
+        if (c != origin)
+            break;
+    }
+    return *rcpt != NULL;
+}
+
 size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, char *out, size_t cap)
+{
+    return cw_evm_memo_dest_from_log_in(b, l, NULL, 0, out, cap);
+}
+
+size_t cw_evm_memo_dest_from_log_in(const cw_evm_block *b, const cw_evm_log *l, const uint8_t *in,
+                                    size_t in_n, char *out, size_t cap)
 {
     if (l->n_topics == 0)
         return 0;
@@ -644,6 +708,23 @@ size_t cw_evm_memo_dest_from_log(const cw_evm_block *b, const cw_evm_log *l, cha
         if (l->n_topics != 2 || n < 32 * 3 || !word_u64(d, &chain))
             return 0;
         return dest_text(ev, "eip155", chain, d + 32, out, cap);
+    case EV_OFT_SENT: {
+        /* topics: guid, fromAddress; data: dstEid, amountSentLD, amountReceivedLD. The
+         * recipient is the send call's SendParam.to, for the same dstEid */
+        const uint8_t *rcpt;
+        uint64_t eid;
+        if (l->n_topics != 3 || n < 32 * 3 || !word_u64(d, &chain) || chain > UINT32_MAX || !in ||
+            call_dest(in, in_n, &eid, &rcpt) != call_of("send", 4) || eid != chain)
+            return 0;
+        return dest_text(ev, "layerzero", chain, rcpt, out, cap);
+    }
+    case EV_7683_OPEN: {
+        /* topics: orderId; data: the resolved order */
+        const uint8_t *rcpt;
+        if (l->n_topics != 2 || !open_dest(d, n, &chain, &rcpt))
+            return 0;
+        return dest_text(ev, "eip155", chain, rcpt, out, cap);
+    }
     default: {
         /* data: sequence, nonce, payload (bytes), consistencyLevel; a token-bridge transfer's
          * payload: id 1 or 3, amount (32), token (32), token chain (2), to (32), to chain (2) */
@@ -671,29 +752,35 @@ static const struct {
     uint8_t sel[4];
     uint8_t chain_w, rcpt_w, min_words;
     bool addr;
+    bool tuple; /* chain_w and rcpt_w count in the tuple head word 0 points at */
 } dest_calls[] = {
     /* Across SpokePool depositV3(depositor, recipient, inputToken, outputToken, inputAmount,
      * outputAmount, destinationChainId, exclusiveRelayer, quoteTimestamp, fillDeadline,
      * exclusivityDeadline, message) */
-    {"depositV3", "eip155", {0x7b, 0x93, 0x92, 0x32}, 6, 1, 12, true},
+    {"depositV3", "eip155", {0x7b, 0x93, 0x92, 0x32}, 6, 1, 12, true, false},
     /* Across v2 deposit(recipient, originToken, amount, destinationChainId, relayerFeePct,
      * quoteTimestamp, message, maxCount) */
-    {"deposit", "eip155", {0x11, 0x86, 0xec, 0x33}, 3, 0, 8, true},
+    {"deposit", "eip155", {0x11, 0x86, 0xec, 0x33}, 3, 0, 8, true, false},
     /* Multichain router anySwapOut / anySwapOutUnderlying(token, to, amount, toChainID),
      * anySwapOutNative(token, to, toChainID) */
-    {"anySwapOut", "eip155", {0x24, 0x1d, 0xc2, 0xdf}, 3, 1, 4, true},
-    {"anySwapOutUnderlying", "eip155", {0xed, 0xbd, 0xf5, 0xe2}, 3, 1, 4, true},
-    {"anySwapOutNative", "eip155", {0xa5, 0xe5, 0x65, 0x71}, 2, 1, 3, true},
+    {"anySwapOut", "eip155", {0x24, 0x1d, 0xc2, 0xdf}, 3, 1, 4, true, false},
+    {"anySwapOutUnderlying", "eip155", {0xed, 0xbd, 0xf5, 0xe2}, 3, 1, 4, true, false},
+    {"anySwapOutNative", "eip155", {0xa5, 0xe5, 0x65, 0x71}, 2, 1, 3, true, false},
     /* Wormhole token bridge transferTokens(token, amount, recipientChain, recipient, arbiterFee,
      * nonce), transferTokensWithPayload(token, amount, recipientChain, recipient, nonce,
      * payload), wrapAndTransferETH(recipientChain, recipient, arbiterFee, nonce),
      * wrapAndTransferETHWithPayload(recipientChain, recipient, nonce, payload) */
-    {"transferTokens", "wormhole", {0x0f, 0x52, 0x87, 0xb0}, 2, 3, 6, false},
-    {"transferTokensWithPayload", "wormhole", {0xc5, 0xa5, 0xeb, 0xda}, 2, 3, 6, false},
-    {"wrapAndTransferETH", "wormhole", {0x99, 0x81, 0x50, 0x9f}, 0, 1, 4, false},
-    {"wrapAndTransferETHWithPayload", "wormhole", {0xbe, 0xe9, 0xcd, 0xfc}, 0, 1, 4, false},
+    {"transferTokens", "wormhole", {0x0f, 0x52, 0x87, 0xb0}, 2, 3, 6, false, false},
+    {"transferTokensWithPayload", "wormhole", {0xc5, 0xa5, 0xeb, 0xda}, 2, 3, 6, false, false},
+    {"wrapAndTransferETH", "wormhole", {0x99, 0x81, 0x50, 0x9f}, 0, 1, 4, false, false},
+    {"wrapAndTransferETHWithPayload", "wormhole", {0xbe, 0xe9, 0xcd, 0xfc}, 0, 1, 4, false, false},
     /* gen evm's lock bridge: bridgeOut(chainId, recipient), no event */
-    {"bridgeOut", "eip155", {0x6e, 0x71, 0x47, 0x3b}, 0, 1, 2, true},
+    {"bridgeOut", "eip155", {0x6e, 0x71, 0x47, 0x3b}, 0, 1, 2, true, false},
+    /* LayerZero v2 OFT / Stargate v2 send(SendParam, MessagingFee, refundAddress): SendParam
+     * (dstEid, to, amountLD, minAmountLD, extraOptions, composeMsg, oftCmd) holds `bytes`, so
+     * the head's word 0 is its offset; MessagingFee (nativeFee, lzTokenFee) is inline. The
+     * chain is a LayerZero endpoint id (cw_evm_memo_lz_chain), `to` a 32-byte account */
+    {"send", "layerzero", {0xc7, 0xc7, 0xf5, 0xb3}, 0, 1, 4, false, true},
 };
 #define N_DEST_CALLS (sizeof dest_calls / sizeof dest_calls[0])
 
@@ -705,26 +792,75 @@ static int call_of(const char *name, size_t n)
     return -1;
 }
 
-size_t cw_evm_memo_dest_from_call(const uint8_t *in, size_t n, char *out, size_t cap)
+/* the deposit call in `in` (n bytes from the selector): its index in dest_calls, its chain and
+ * recipient; -1 when the input is no such call */
+static int call_dest(const uint8_t *in, size_t n, uint64_t *chain, const uint8_t **rcpt)
 {
     static const uint8_t zero[12];
     if (n < 4 + 32 * 2)
-        return 0;
+        return -1;
     for (size_t i = 0; i < N_DEST_CALLS; i++) {
         if (memcmp(in, dest_calls[i].sel, 4) != 0)
             continue;
         if (n < 4 + 32 * (size_t)dest_calls[i].min_words)
-            return 0;
+            return -1;
         const uint8_t *w = in + 4;
-        const uint8_t *rcpt = w + (size_t)32 * dest_calls[i].rcpt_w;
-        uint64_t chain;
-        bool wormhole = dest_calls[i].ns[0] == 'w';
-        if (!word_u64(w + (size_t)32 * dest_calls[i].chain_w, &chain) ||
-            (wormhole && chain > 0xffff) || (dest_calls[i].addr && memcmp(rcpt, zero, 12) != 0))
-            return 0;
-        return dest_text_named(dest_calls[i].name, dest_calls[i].ns, chain, rcpt, out, cap);
+        if (dest_calls[i].tuple) {
+            /* the tuple's head words up to the last one read lie inside the input */
+            uint64_t off;
+            size_t last = dest_calls[i].chain_w > dest_calls[i].rcpt_w ? dest_calls[i].chain_w
+                                                                       : dest_calls[i].rcpt_w;
+            if (!word_u64(w, &off) || off % 32 || off < 32 * (uint64_t)dest_calls[i].min_words ||
+                off > n - 4 - 32 * (last + 1))
+                return -1;
+            w += off;
+        }
+        *rcpt = w + (size_t)32 * dest_calls[i].rcpt_w;
+        char ns = dest_calls[i].ns[0];
+        if (!word_u64(w + (size_t)32 * dest_calls[i].chain_w, chain) ||
+            (ns == 'w' && *chain > 0xffff) || (ns == 'l' && *chain > UINT32_MAX) ||
+            (dest_calls[i].addr && memcmp(*rcpt, zero, 12) != 0))
+            return -1;
+        return (int)i;
     }
-    return 0;
+    return -1;
+}
+
+size_t cw_evm_memo_dest_from_call(const uint8_t *in, size_t n, char *out, size_t cap)
+{
+    uint64_t chain;
+    const uint8_t *rcpt;
+    int i = call_dest(in, n, &chain, &rcpt);
+    if (i < 0)
+        return 0;
+    return dest_text_named(dest_calls[i].name, dest_calls[i].ns, chain, rcpt, out, cap);
+}
+
+/* LayerZero v2 endpoint ids of the chains chainwatch knows (evm/store.c), from LayerZero's
+ * published table ("Deployed Endpoints, Message Libraries, and Executors",
+ * docs.layerzero.network/v2/deployments/deployed-contracts): 30xxx mainnets, 40xxx testnets */
+static const struct {
+    uint32_t eid;
+    uint64_t chain;
+} lz_eids[] = {
+    {30101, 1},        /* Ethereum */
+    {30102, 56},       /* BNB Smart Chain */
+    {30106, 43114},    /* Avalanche C-Chain */
+    {30109, 137},      /* Polygon PoS */
+    {30110, 42161},    /* Arbitrum One */
+    {30111, 10},       /* OP Mainnet */
+    {30184, 8453},     /* Base */
+    {40161, 11155111}, /* Ethereum Sepolia */
+};
+
+bool cw_evm_memo_lz_chain(uint64_t eid, uint64_t *chain_id)
+{
+    for (size_t i = 0; i < sizeof lz_eids / sizeof lz_eids[0]; i++)
+        if (lz_eids[i].eid == eid) {
+            *chain_id = lz_eids[i].chain;
+            return true;
+        }
+    return false;
 }
 
 /* true when the n bytes at p are 0x and `digits` lowercase hex digits */
@@ -770,7 +906,8 @@ int cw_evm_memo_dest_parse(cw_evm_memo_dest *d, const char *s, size_t n)
     }
     d->call = call >= 0;
     bool evm = fl[1] == 6 && !memcmp(f[1], "eip155", 6);
-    if (!evm && !(fl[1] == 8 && !memcmp(f[1], "wormhole", 8)))
+    if (!evm && !(fl[1] == 8 && !memcmp(f[1], "wormhole", 8)) &&
+        !(fl[1] == 9 && !memcmp(f[1], "layerzero", 9)))
         return cw_error_set(CW_EINVAL, "destination: unknown namespace '%.*s'", (int)fl[1], f[1]);
     span cs = {f[2], fl[2]};
     if (!all_digits(cs) || f[2][0] == '0' || !digits_u64(cs, &d->chain))
@@ -899,7 +1036,9 @@ int cw_evm_memotab_add_tx(cw_evm_memotab *m, const cw_evm_block *b, const cw_evm
         uint8_t src = CW_EVM_MEMO_SRC_LOG;
         /* emitted by a contract the tx's `to` called (a router in front of the bridge) */
         bool other = !t->has_to || memcmp(l->address.b, t->to.b, sizeof l->address.b) != 0;
-        if (!ln && (ln = cw_evm_memo_dest_from_log(b, l, lm, sizeof lm))) {
+        if (!ln && (ln = cw_evm_memo_dest_from_log_in(
+                        b, l, t->input_kept ? cw_evm_block_bytes(b, t->input_off) : NULL,
+                        t->input_kept, lm, sizeof lm))) {
             src = CW_EVM_MEMO_SRC_EVENT;
             /* the emitter is the bridge, named after the destination too */
             if (t->has_to && other && ln + 4 + 40 < sizeof lm) {

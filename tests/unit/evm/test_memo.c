@@ -224,16 +224,22 @@ static uint8_t *addr_word(uint8_t *p, uint8_t fill)
     return p + 32;
 }
 
+/* an empty block whose arena is `arena`, and an empty log in it */
+static void log_in(cw_evm_block *b, cw_evm_log *l, uint8_t *arena)
+{
+    memset(b, 0, sizeof *b);
+    b->arena = arena;
+    memset(l, 0, sizeof *l);
+}
+
 /* Deposit events laid out as their published ABIs say (docs/STORE-FORMAT.md "Memos" names the
  * sources): the destination chain and recipient decoded, written as a row and read back. */
 static void test_dest_events(void)
 {
     static uint8_t arena[32 * 20];
     cw_evm_block b;
-    memset(&b, 0, sizeof b);
-    b.arena = arena;
     cw_evm_log l;
-    memset(&l, 0, sizeof l);
+    log_in(&b, &l, arena);
     char out[256];
     cw_evm_memo_dest d;
     /* Across V3FundsDeposited: topics destinationChainId 42161, depositId, depositor; data
@@ -779,6 +785,172 @@ static void test_nested(void)
     CHECK_EQ_INT(cw_evm_memo_from_nested(mc.b, 4 + 64 + 4 + 66, out, sizeof out), 0);
 }
 
+/* LayerZero v2 OFT / Stargate v2 send(SendParam, MessagingFee, refundAddress) laid out as the
+ * ABI says: word 0 the offset of SendParam (it holds `bytes`), MessagingFee inline, the
+ * refund address; SendParam's head dstEid, to, amountLD, minAmountLD and the offsets of its
+ * three empty `bytes`. Returns the length. */
+static size_t oft_send(uint8_t *in, uint64_t eid, uint8_t to_fill)
+{
+    uint8_t *p = sel(in, "send((uint32,bytes32,uint256,uint256,bytes,bytes,bytes),(uint256,"
+                         "uint256),address)");
+    p = word(p, 0x80);
+    p = word(p, 300000000000000);
+    p = word(p, 0);
+    p = addr_word(p, 0x5e);
+    p = word(p, eid);
+    p = addr_word(p, to_fill);
+    p = word(p, 2000000000000000000ULL);
+    p = word(p, 1990000000000000000ULL);
+    p = word(p, 0xe0);
+    p = word(p, 0x100);
+    p = word(p, 0x120);
+    for (int i = 0; i < 3; i++)
+        p = word(p, 0);
+    return (size_t)(p - in);
+}
+
+/* ERC-7683 Open(orderId indexed, ResolvedCrossChainOrder) data as the ABI lays out the tuple
+ * (user, originChainId, openDeadline, fillDeadline, orderId, maxSpent, minReceived,
+ * fillInstructions): maxSpent holds two outputs (token, amount, recipient, chainId), the first
+ * on chain c0 to r0, the second on c1 to r1; minReceived one output on the origin (chain 1, no
+ * recipient); fillInstructions one (destinationChainId c1, settler, empty originData). */
+static size_t open_data(uint8_t *d, uint64_t c0, uint8_t r0, uint64_t c1, uint8_t r1)
+{
+    uint8_t *p = word(d, 32);
+    p = addr_word(p, 0x11);
+    p = word(p, 1);
+    p = word(p, 1767230000);
+    p = word(p, 1767233600);
+    p = word(p, 0xdb04);
+    p = word(p, 0x100);                /* maxSpent: 8 head words */
+    p = word(p, 0x100 + 32 + 128 * 2); /* minReceived */
+    p = word(p, 0x100 + 32 + 128 * 2 + 32 + 128);
+    p = word(p, 2);
+    for (int i = 0; i < 2; i++) {
+        p = addr_word(p, 0);
+        p = word(p, 1000000000000000000ULL);
+        p = r0 || i ? addr_word(p, i ? r1 : r0) : word(p, 0);
+        p = word(p, i ? c1 : c0);
+    }
+    p = word(p, 1);
+    p = addr_word(p, 0);
+    p = word(p, 999000000000000000ULL);
+    p = word(p, 0);
+    p = word(p, 1);
+    p = word(p, 1);
+    p = word(p, 32); /* the element's offset (a dynamic tuple) */
+    p = word(p, c1);
+    p = addr_word(p, 0x5e);
+    p = word(p, 0x60);
+    p = word(p, 0);
+    return (size_t)(p - d);
+}
+
+/* Stargate v2 / LayerZero OFTSent with its send call, and ERC-7683 Open: the destination chain
+ * and recipient, the endpoint id mapped to its chain; malformed input read as nothing, never
+ * outside the buffer (ASan checks every prefix). */
+static void test_dest_lz_7683(void)
+{
+    static uint8_t arena[32 * 40];
+    static uint8_t in[4 + 32 * 16];
+    cw_evm_block b;
+    cw_evm_log l;
+    log_in(&b, &l, arena);
+    char out[256];
+    cw_evm_memo_dest d;
+    size_t inl = oft_send(in, 30110, 0x71);
+    /* OFTSent: topics guid, fromAddress; data dstEid, amountSentLD, amountReceivedLD */
+    topic_sig(&l.topics[0], "OFTSent(bytes32,uint32,address,uint256,uint256)");
+    memset(l.topics[1].b, 0xff, 32);
+    addr_word(l.topics[2].b, 0x11);
+    l.n_topics = 3;
+    uint8_t *p = word(arena, 30110);
+    p = word(p, 2000000000000000000ULL);
+    p = word(p, 1990000000000000000ULL);
+    l.data_len = (uint32_t)(p - arena);
+    size_t n = cw_evm_memo_dest_from_log_in(&b, &l, in, inl, out, sizeof out);
+    CHECK_EQ_STR(out, "OFTSent:layerzero:30110:0x7171717171717171717171717171717171717171");
+    CHECK_EQ_INT(n, strlen(out));
+    CHECK_EQ_INT(cw_evm_memo_dest_parse(&d, out, n), 0);
+    CHECK_EQ_STR(d.ns, "layerzero");
+    CHECK_EQ_INT(d.chain, 30110);
+    uint64_t cid = 0;
+    CHECK(cw_evm_memo_lz_chain(30110, &cid));
+    CHECK_EQ_INT(cid, 42161);
+    CHECK(cw_evm_memo_lz_chain(30101, &cid));
+    CHECK_EQ_INT(cid, 1);
+    CHECK(!cw_evm_memo_lz_chain(30185, &cid)); /* not in the table: never guessed */
+    /* the event alone names no recipient; a send to another endpoint is not this event's */
+    CHECK_EQ_INT(cw_evm_memo_dest_from_log(&b, &l, out, sizeof out), 0);
+    oft_send(in, 30111, 0x71);
+    CHECK_EQ_INT(cw_evm_memo_dest_from_log_in(&b, &l, in, inl, out, sizeof out), 0);
+    /* the send call alone: an EVM recipient (12 zero bytes, then 20), then a 32-byte
+     * (non-EVM) one kept whole */
+    oft_send(in, 30168, 0x9c);
+    n = cw_evm_memo_dest_from_call(in, inl, out, sizeof out);
+    CHECK_EQ_STR(out, "send:layerzero:30168:0x9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c");
+    CHECK_EQ_INT(cw_evm_memo_dest_parse(&d, out, n), 0);
+    CHECK(d.call);
+    memset(in + 4 + 32 * 4 + 32, 0x9c, 12); /* now a full 32-byte account */
+    n = cw_evm_memo_dest_from_call(in, inl, out, sizeof out);
+    CHECK_EQ_STR(out, "send:layerzero:30168:0x9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c9c"
+                      "9c9c9c9c9c9c9c9c");
+    /* every truncation, and SendParam's offset out of the input or off the word grid */
+    for (size_t k = 0; k < inl; k++)
+        if (k < 4 + 32 * 6)
+            CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, k, out, sizeof out), 0);
+        else
+            (void)cw_evm_memo_dest_from_call(in, k, out, sizeof out);
+    word(in + 4, 0x7fffffe0);
+    CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, inl, out, sizeof out), 0);
+    word(in + 4, 0x81);
+    CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, inl, out, sizeof out), 0);
+    word(in + 4, 0x80);
+    word(in + 4 + 32 * 4, 1ULL << 33); /* an endpoint id wider than uint32 */
+    CHECK_EQ_INT(cw_evm_memo_dest_from_call(in, inl, out, sizeof out), 0);
+
+    /* ERC-7683 Open: maxSpent's output on the destination chain names the recipient */
+    topic_sig(&l.topics[0], "Open(bytes32,(address,uint256,uint32,uint32,bytes32,(bytes32,uint256,"
+                            "bytes32,uint256)[],(bytes32,uint256,bytes32,uint256)[],(uint64,"
+                            "bytes32,bytes)[]))");
+    l.n_topics = 2;
+    size_t dl = open_data(arena, 42161, 0x7e, 10, 0x7f);
+    l.data_len = (uint32_t)dl;
+    n = cw_evm_memo_dest_from_log(&b, &l, out, sizeof out);
+    CHECK_EQ_STR(out, "Open:eip155:42161:0x7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e");
+    CHECK_EQ_INT(cw_evm_memo_dest_parse(&d, out, n), 0);
+    CHECK_EQ_STR(d.event, "Open");
+    /* an output on the origin chain (1) first: the one on another chain is the destination */
+    open_data(arena, 1, 0x7e, 10, 0x7f);
+    cw_evm_memo_dest_from_log(&b, &l, out, sizeof out);
+    CHECK_EQ_STR(out, "Open:eip155:10:0x7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f");
+    /* an output without recipient is skipped */
+    open_data(arena, 8453, 0, 59144, 0x7f);
+    cw_evm_memo_dest_from_log(&b, &l, out, sizeof out);
+    CHECK_EQ_STR(out, "Open:eip155:59144:0x7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f7f");
+    /* every truncation inside maxSpent's outputs reads as nothing (ASan: none outside) */
+    for (size_t k = 0; k < 32 * (1 + 8 + 1 + 8); k++) {
+        l.data_len = (uint32_t)k;
+        CHECK_EQ_INT(cw_evm_memo_dest_from_log(&b, &l, out, sizeof out), 0);
+    }
+    for (size_t k = 32 * (1 + 8 + 1 + 8); k <= dl; k++) {
+        l.data_len = (uint32_t)k;
+        (void)cw_evm_memo_dest_from_log(&b, &l, out, sizeof out);
+    }
+    l.data_len = (uint32_t)dl;
+    word(arena + 32 + 32 * 8, 1ULL << 40); /* maxSpent's length past the data */
+    CHECK_EQ_INT(cw_evm_memo_dest_from_log(&b, &l, out, sizeof out), 0);
+    word(arena + 32 + 32 * 8, 2);
+    word(arena + 32 + 32 * 5, 0x7fffffe0); /* maxSpent's offset past the data */
+    CHECK_EQ_INT(cw_evm_memo_dest_from_log(&b, &l, out, sizeof out), 0);
+    word(arena + 32 + 32 * 5, 0x40); /* inside the tuple's own head */
+    CHECK_EQ_INT(cw_evm_memo_dest_from_log(&b, &l, out, sizeof out), 0);
+    word(arena, 1ULL << 40); /* the tuple's offset past the data */
+    CHECK_EQ_INT(cw_evm_memo_dest_from_log(&b, &l, out, sizeof out), 0);
+    l.n_topics = 3; /* the wrong topic count: another event of that name */
+    CHECK_EQ_INT(cw_evm_memo_dest_from_log(&b, &l, out, sizeof out), 0);
+}
+
 int main(void)
 {
     RUN(test_published_examples);
@@ -786,6 +958,7 @@ int main(void)
     RUN(test_extract);
     RUN(test_dest_events);
     RUN(test_dest_calls);
+    RUN(test_dest_lz_7683);
     RUN(test_abi_scan_matches_spec);
     RUN(test_nested);
     return cw_test_done();
